@@ -1,0 +1,3 @@
+"""torchtutor: a local, self-paced course in PyTorch fundamentals."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,100 @@
+"""Run one exercise: the learner's file, then its checker. Returns a Verdict.
+
+This runs inside the runner's forked child, so it may execute anything; the runner
+handles what escapes (exits, signals, time-outs, floods). Here every ordinary failure
+becomes a Verdict whose summary names the mistake: syntax errors with line and caret,
+import errors, exceptions with the learner's line, and the checker's own failures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from .api import CheckFailure, ExerciseRun, learner_error
+from .verdict import Verdict
+
+
+def _syntax_verdict(exercise_id: str, exc: SyntaxError, file: Path) -> Verdict:
+    line = exc.lineno or 0
+    details = []
+    if exc.text:
+        text = exc.text.rstrip("\n")
+        details.append(f"{line:>4} | {text}")
+        if exc.offset:
+            details.append("     | " + " " * (exc.offset - 1) + "^")
+    return Verdict(id=exercise_id, passed=False,
+                   summary=f"Python cannot read your file: {exc.msg} (line {line} of {file.name}).",
+                   details=details, failure="syntax-error")
+
+
+def load_checker(checker_file: Path) -> ModuleType:
+    name = "torchtutor_checker_" + checker_file.stem
+    spec = importlib.util.spec_from_file_location(name, checker_file)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load checker {checker_file}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def execute_learner(file: Path) -> tuple[dict, str]:
+    """Execute the learner's file as a module named ``exercise``. Raises what it raises."""
+    source = file.read_text(encoding="utf-8")
+    code = compile(source, str(file), "exec")
+    namespace: dict = {"__name__": "exercise", "__file__": str(file), "__builtins__": __builtins__}
+    sys.path.insert(0, str(file.parent))
+    try:
+        exec(code, namespace)
+    finally:
+        try:
+            sys.path.remove(str(file.parent))
+        except ValueError:
+            pass
+    return namespace, source
+
+
+def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verdict:
+    file = Path(learner_file)
+    try:
+        namespace, source = execute_learner(file)
+    except SyntaxError as exc:
+        return _syntax_verdict(exercise_id, exc, file)
+    except FileNotFoundError:
+        return Verdict(id=exercise_id, passed=False, summary=f"The exercise file {file} does not exist.",
+                       details=["Run `torchtutor reset " + exercise_id + "` to restore the starter."],
+                       failure="missing-file")
+    except ImportError as exc:
+        failure = learner_error(exc, file, "Importing")
+        return Verdict(id=exercise_id, passed=False,
+                       summary=f"An import in your file failed: {exc}.",
+                       details=failure.details + ["Check the module name; the exercises need only torch, numpy and the standard library."],
+                       failure="import-error")
+    except CheckFailure as exc:
+        return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details,
+                       misconceptions=exc.misconceptions, failure=exc.failure)
+    except Exception as exc:
+        failure = learner_error(exc, file, "Your code")
+        return Verdict(id=exercise_id, passed=False, summary=failure.summary, details=failure.details,
+                       misconceptions=failure.misconceptions, failure=failure.failure)
+
+    run = ExerciseRun(namespace=namespace, file=file, source=source, exercise_id=exercise_id)
+    try:
+        checker = load_checker(Path(checker_file))
+        result = checker.check(run)
+    except CheckFailure as exc:
+        return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details,
+                       misconceptions=exc.misconceptions, failure=exc.failure)
+    except AssertionError as exc:
+        return Verdict(id=exercise_id, passed=False, summary=str(exc) or "A check did not hold.",
+                       failure="assertion")
+    except Exception as exc:
+        # Something the learner defined misbehaved in a way the checker did not foresee.
+        failure = learner_error(exc, file, "Checking your code")
+        return Verdict(id=exercise_id, passed=False, summary=failure.summary,
+                       details=failure.details + ["(The checker met something it did not expect; the line above is the best lead.)"],
+                       misconceptions=failure.misconceptions, failure=failure.failure)
+    summary = result if isinstance(result, str) and result else "All checks passed."
+    return Verdict(id=exercise_id, passed=True, summary=summary, details=run.notes)

@@ -1,0 +1,313 @@
+"""The ``torchtutor`` command line. Thin: parse, call the layers, render.
+
+Every command that a program might consume has ``--json``. Errors the learner can fix
+(a missing workspace, a broken course file, a bad argument) print one paragraph and
+exit 2; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from . import render
+from .curriculum import CourseError, load_or_raise
+from .workspace import Workspace, WorkspaceError, open_workspace
+from .workspace.core import DEFAULT_DIR, discover
+
+app = typer.Typer(
+    name="torchtutor",
+    help="A local, self-paced course in PyTorch fundamentals. Start with `torchtutor start`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+curriculum_app = typer.Typer(help="Validate the course and generate its documents.", no_args_is_help=True)
+app.add_typer(curriculum_app, name="curriculum")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class UsageError(Exception):
+    """A mistake in how a command was called; printed as one paragraph, exit 2."""
+
+
+@app.callback()
+def _root(ctx: typer.Context,
+          workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="The workspace folder "
+                                                   "(default: $TORCHTUTOR_WORKSPACE, else the nearest folder above with .torchtutor/).")):
+    ctx.obj = {"workspace": workspace}
+
+
+def _ws(ctx: typer.Context) -> Workspace:
+    return open_workspace(ctx.obj.get("workspace") if ctx.obj else None)
+
+
+def _runner():
+    from .runner import Runner
+
+    return Runner()
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+# --------------------------------------------------------------------------- learner commands
+@app.command()
+def start(ctx: typer.Context,
+          directory: Optional[Path] = typer.Argument(None, help=f"Where to create the course (default: the current workspace, else ./{DEFAULT_DIR})."),
+          no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the lesson in a web browser."),
+          no_watch: bool = typer.Option(False, "--no-watch", help="Set up and exit instead of watching for saves.")):
+    """Create (or reopen) your workspace, open the next lesson and check exercises as you save them."""
+    if directory is None:
+        try:
+            directory = discover(ctx.obj.get("workspace"))
+        except WorkspaceError:
+            directory = Path.cwd() / DEFAULT_DIR
+    ws, written = Workspace.create(directory)
+    lesson = ws.next_lesson()
+    render.welcome(console, ws, lesson, written)
+    if not no_browser:
+        from .web.reader import open_lesson
+
+        where = open_lesson(ws, lesson)
+        if where:
+            console.print(f"The lesson is open in your browser ({where}).")
+    if no_watch:
+        return
+    _watch_loop(ws, as_json=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """List every exercise in course order, with its file and status."""
+    entries = _ws(ctx).entries()
+    if as_json:
+        _print_json([e.to_dict() for e in entries])
+    else:
+        render.exercise_table(console, entries)
+
+
+@app.command()
+def check(ctx: typer.Context,
+          exercise: Optional[str] = typer.Argument(None, help="Exercise id or file (default: the first one not done)."),
+          as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON.")):
+    """Check one exercise now. Exit status 0 if it passed, 1 if not."""
+    ws = _ws(ctx)
+    lesson, ex = ws.resolve(exercise)
+    with _runner() as runner:
+        verdict = ws.check(lesson, ex, runner)
+    if as_json:
+        _print_json(verdict.to_dict())
+    else:
+        render.verdict(console, verdict, lesson, ws.course)
+    raise typer.Exit(0 if verdict.passed else 1)
+
+
+def _watch_loop(ws: Workspace, as_json: bool) -> None:
+    from .workspace.core import watch
+
+    def show(lesson, ex, verdict):
+        if as_json:
+            sys.stdout.write(verdict.to_json() + "\n")
+            sys.stdout.flush()
+        else:
+            render.verdict(console, verdict, lesson, ws.course)
+
+    if not as_json:
+        console.print(f"Watching {ws.root} — save an exercise file to check it. Press Ctrl+C to stop.")
+    with _runner() as runner:
+        try:
+            watch(ws, runner, show)
+        except KeyboardInterrupt:
+            if not as_json:
+                console.print("Stopped watching. Your progress is saved.")
+
+
+@app.command()
+def watch(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print one JSON verdict per line.")):
+    """Re-check an exercise every time you save it."""
+    _watch_loop(_ws(ctx), as_json)
+
+
+@app.command()
+def hint(ctx: typer.Context, exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the first one not done).")):
+    """Show the next hint. The first one fits the mistake your last check found."""
+    ws = _ws(ctx)
+    lesson, ex = ws.resolve(exercise)
+    render.hint(console, ws.full_id(lesson, ex), ws.hint(lesson, ex))
+
+
+@app.command()
+def solution(ctx: typer.Context, exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the first one not done).")):
+    """Print the reference solution (to stdout) and why it works (to stderr). The reveal is recorded."""
+    ws = _ws(ctx)
+    lesson, ex = ws.resolve(exercise)
+    source, why = ws.solution(lesson, ex)
+    sys.stdout.write(source)
+    sys.stdout.flush()
+    render.why(err_console, why)
+
+
+@app.command()
+def reset(ctx: typer.Context, exercise: str = typer.Argument(..., help="Exercise id to restore to its starter.")):
+    """Restore an exercise file to its starter; your version is backed up first."""
+    ws = _ws(ctx)
+    lesson, ex = ws.resolve(exercise)
+    backup = ws.reset(lesson, ex)
+    console.print(f"Restored {ws.exercise_path(lesson, ex)}.")
+    if backup:
+        console.print(f"Your previous version is saved at {backup}.")
+
+
+@app.command()
+def progress(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """Show lessons, exercises and concepts with their status."""
+    data = _ws(ctx).progress()
+    if as_json:
+        _print_json(data)
+    else:
+        render.progress(console, data)
+
+
+@app.command()
+def lesson(ctx: typer.Context, slug: Optional[str] = typer.Argument(None, help="Lesson slug or number (default: your next lesson).")):
+    """Read a lesson in the terminal."""
+    course = load_or_raise()
+    if slug is None:
+        try:
+            chosen = _ws(ctx).next_lesson()
+        except WorkspaceError:
+            chosen = course.lessons[0]
+    else:
+        chosen = course.lesson(slug) or next((l for l in course.lessons if l.number == slug), None)
+        if chosen is None:
+            names = ", ".join(l.slug for l in course.lessons)
+            raise UsageError(f"There is no lesson {slug!r}. The lessons are: {names}.")
+    render.lesson(console, chosen)
+
+
+# --------------------------------------------------------------------------- curriculum commands
+@curriculum_app.command("lint")
+def curriculum_lint(root: Optional[Path] = typer.Option(None, "--root", help="Course folder (default: the packaged course)."),
+                    as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """Validate the course. One `file:line: problem` row per error; exit 1 if any."""
+    from .curriculum.lint import lint
+
+    problems = lint(root)
+    if as_json:
+        _print_json([{"file": str(p.file), "line": p.line, "message": p.message} for p in problems])
+    else:
+        for p in problems:
+            sys.stdout.write(f"{p}\n")
+        if not problems:
+            console.print("The course is valid.")
+    raise typer.Exit(1 if problems else 0)
+
+
+@curriculum_app.command("concepts")
+def curriculum_concepts(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """The concept index: name, depth, lesson and what exercises it."""
+    from .curriculum.reports import concept_index
+
+    rows = concept_index(load_or_raise())
+    if as_json:
+        _print_json(rows)
+    else:
+        render.concepts(console, rows)
+
+
+@curriculum_app.command("prove")
+def curriculum_prove(lesson: Optional[str] = typer.Argument(None, help="Lesson slug (default: every lesson)."),
+                     as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+    """Prove every exercise both ways through the real runner: starter fails, solution passes."""
+    from .workspace.prove import prove
+
+    course = load_or_raise()
+    if lesson and not course.lesson(lesson):
+        raise UsageError(f"There is no lesson {lesson!r}. The lessons are: {', '.join(l.slug for l in course.lessons)}.")
+    with _runner() as runner:
+        results = prove(course, runner, [lesson] if lesson else None)
+    if as_json:
+        _print_json([r.to_dict() for r in results])
+    else:
+        render.proofs(console, results)
+    raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def _generated(kind: str, module: Optional[str], output: Optional[Path]) -> None:
+    from .curriculum import reports
+
+    course = load_or_raise()
+    if kind == "summary":
+        text = reports.series_summary(course)
+    else:
+        chosen = course.module(module or "")
+        if chosen is None:
+            names = ", ".join(m.number for m in course.modules)
+            raise UsageError(f"There is no module {module!r}. The modules are: {names}.")
+        text = reports.module_record(course, chosen) if kind == "record" else reports.module_plan(course, chosen)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"Wrote {output}.")
+    else:
+        sys.stdout.write(text)
+
+
+@curriculum_app.command("record")
+def curriculum_record(module: str = typer.Argument(..., help="Module number or slug, e.g. 2.1."),
+                      output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")):
+    """Generate the module record (concept index, per-lesson summaries, mental models) from the course data."""
+    _generated("record", module, output)
+
+
+@curriculum_app.command("plan")
+def curriculum_plan(module: str = typer.Argument(..., help="Module number or slug, e.g. 2.1."),
+                    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")):
+    """Generate the module plan (lesson sequence, cognitive load, misconceptions) from the course data."""
+    _generated("plan", module, output)
+
+
+@curriculum_app.command("summary")
+def curriculum_summary(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")):
+    """Generate the series summary (rolled-up concepts and mental models) from the course data."""
+    _generated("summary", None, output)
+
+
+# --------------------------------------------------------------------------- entry point
+def main() -> None:
+    """Console-script entry point: known problems become one paragraph and exit 2."""
+    try:
+        app()
+    except (WorkspaceError, CourseError, UsageError) as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except Exception as exc:  # a bug in torchtutor: keep the trace, show one paragraph
+        from .progress import ProgressError
+
+        if isinstance(exc, ProgressError):
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            sys.exit(2)
+        log = Path.home() / ".cache" / "torchtutor" / "crash.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+            where = f" The details are in {log}; please include them if you report it."
+        except OSError:
+            where = ""
+        err_console.print(f"[bold red]torchtutor hit an internal error:[/] {type(exc).__name__}: {exc}.{where}",
+                          highlight=False)
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,189 @@
+"""Lint: what a schema cannot catch. References, files, order and coverage.
+
+Each rule appends :class:`Problem` rows; ``lint()`` returns them all, sorted by file
+and line, so that ``torchtutor curriculum lint`` can print one ``file:line: problem``
+row per error and exit 1.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from .loader import Course, Problem, load, locate
+from .markdown import code_blocks
+from .models import Depth, Lesson, LessonType
+
+
+class _Ctx:
+    def __init__(self, course: Course):
+        self.course = course
+        self.problems: list[Problem] = []
+        self._texts: dict[Path, str] = {}
+
+    def text(self, path: Path) -> str:
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except OSError:
+                self._texts[path] = ""
+        return self._texts[path]
+
+    def add(self, lesson: Lesson, loc: tuple, message: str) -> None:
+        path = lesson.dir / "lesson.toml"
+        self.problems.append(Problem(path, locate(self.text(path), loc), message))
+
+
+def lint(root: Path | None = None) -> list[Problem]:
+    course, problems = load(root)
+    if course is None:
+        return problems
+    ctx = _Ctx(course)
+    ctx.problems.extend(problems)
+    for rule in (_duplicates, _references, _files, _concept_order, _deferrals, _stretch_in_a_row,
+                 _developed_is_exercised, _lesson_markdown):
+        rule(ctx)
+    return sorted(set(ctx.problems), key=lambda p: (str(p.file), p.line, p.message))
+
+
+def _duplicates(ctx: _Ctx) -> None:
+    seen_lessons: Counter[str] = Counter()
+    for lesson in ctx.course.lessons:
+        seen_lessons[lesson.slug] += 1
+        if seen_lessons[lesson.slug] == 2:
+            ctx.add(lesson, ("slug",), f"duplicate lesson slug {lesson.slug!r}")
+        for kind, items in (("exercise", lesson.exercises), ("check", lesson.checks),
+                            ("misconception", lesson.misconceptions)):
+            ids = Counter()
+            plural = {"exercise": "exercises", "check": "checks", "misconception": "misconceptions"}[kind]
+            for i, item in enumerate(items):
+                ids[item.id] += 1
+                if ids[item.id] == 2:
+                    ctx.add(lesson, (plural, i, "id"), f"duplicate {kind} id {item.id!r}")
+        names = Counter()
+        for i, c in enumerate(lesson.concepts):
+            names[c.name] += 1
+            if names[c.name] == 2:
+                ctx.add(lesson, ("concepts", i, "name"), f"concept {c.name!r} is listed twice in this lesson")
+    numbers = Counter(l.number for l in ctx.course.lessons)
+    for lesson in ctx.course.lessons:
+        if numbers[lesson.number] > 1:
+            ctx.add(lesson, ("number",), f"lesson number {lesson.number} is used by more than one lesson")
+
+
+def _references(ctx: _Ctx) -> None:
+    course = ctx.course
+    order = {l.slug: i for i, l in enumerate(course.lessons)}
+    known = course.lesson_slugs()
+    all_concepts = {c.name for l in course.lessons for c in l.concepts}
+    declared_misconceptions: set[str] = {m.id for mod in course.modules for m in mod.misconceptions}
+    for lesson in course.lessons:
+        declared_misconceptions |= {m.id for m in lesson.misconceptions}
+        for i, pre in enumerate(lesson.prerequisites):
+            if pre not in known:
+                ctx.add(lesson, ("prerequisites",), f"prerequisite {pre!r} is not a lesson of this course")
+            elif pre in order and order[pre] >= order[lesson.slug]:
+                ctx.add(lesson, ("prerequisites",), f"prerequisite {pre!r} comes after this lesson in the course order")
+        for i, ex in enumerate(lesson.exercises):
+            for name in ex.concepts:
+                if name not in all_concepts:
+                    ctx.add(lesson, ("exercises", i, "concepts"), f"exercise {ex.id!r} names unknown concept {name!r}")
+            for mid in ex.misconceptions:
+                if mid not in declared_misconceptions:
+                    ctx.add(lesson, ("exercises", i, "misconceptions"),
+                            f"exercise {ex.id!r} targets misconception {mid!r}, which no lesson up to this one declares")
+        for i, check in enumerate(lesson.checks):
+            for name in check.concepts:
+                if name not in all_concepts:
+                    ctx.add(lesson, ("checks", i, "concepts"), f"check {check.id!r} names unknown concept {name!r}")
+
+
+def _files(ctx: _Ctx) -> None:
+    for lesson in ctx.course.lessons:
+        if not (lesson.dir / "lesson.md").is_file():
+            ctx.problems.append(Problem(lesson.dir / "lesson.md", 1, "lesson.md is missing"))
+        for i, ex in enumerate(lesson.exercises):
+            for folder in ("exercises", "checkers", "solutions"):
+                path = lesson.dir / folder / f"{ex.stem}.py"
+                if not path.is_file():
+                    ctx.add(lesson, ("exercises", i, "id"),
+                            f"exercise {ex.id!r} has no {folder[:-1]} file: expected {folder}/{ex.stem}.py")
+
+
+def _concept_order(ctx: _Ctx) -> None:
+    """A concept must be taught (at any depth) no later than the first lesson that
+    develops it or uses it in an exercise or check."""
+    first_taught: dict[str, int] = {}
+    first_introduced: dict[str, int] = {}
+    for idx, lesson in enumerate(ctx.course.lessons):
+        for c in lesson.concepts:
+            first_taught.setdefault(c.name, idx)
+            if c.depth <= Depth.INTRODUCED:
+                first_introduced.setdefault(c.name, idx)
+    for idx, lesson in enumerate(ctx.course.lessons):
+        for i, c in enumerate(lesson.concepts):
+            intro = first_introduced.get(c.name)
+            if c.depth >= Depth.DEVELOPED and intro is not None and intro > idx:
+                later = ctx.course.lessons[intro].slug
+                ctx.add(lesson, ("concepts", i, "depth"),
+                        f"{c.name!r} is {c.depth.name} here but only introduced later, in {later!r}")
+        for field, items in (("exercises", lesson.exercises), ("checks", lesson.checks)):
+            for i, item in enumerate(items):
+                for name in item.concepts:
+                    taught = first_taught.get(name)
+                    if taught is not None and taught > idx:
+                        ctx.add(lesson, (field, i, "concepts"),
+                                f"{item.id!r} uses {name!r}, which no lesson teaches until {ctx.course.lessons[taught].slug!r}")
+
+
+def _deferrals(ctx: _Ctx) -> None:
+    course = ctx.course
+    by_slug: dict[str, object] = {l.slug: l for l in course.lessons}
+    by_slug.update({p.slug: p for p in course.planned()})
+    for lesson in course.lessons:
+        for i, d in enumerate(lesson.deferred):
+            if d.lesson is None:
+                continue
+            target = by_slug.get(d.lesson)
+            if target is None:
+                ctx.add(lesson, ("deferred", i, "lesson"), f"deferral of {d.topic!r} points at unknown lesson {d.lesson!r}")
+            elif d.lesson == lesson.slug:
+                ctx.add(lesson, ("deferred", i, "lesson"), f"deferral of {d.topic!r} points at this same lesson")
+            elif not target.takes_up_topic(d.topic):
+                ctx.add(lesson, ("deferred", i, "topic"),
+                        f"deferral of {d.topic!r} points at {d.lesson!r}, which does not take it up "
+                        f"(add it to that lesson's concepts or `takes_up`)")
+
+
+def _stretch_in_a_row(ctx: _Ctx) -> None:
+    for module in ctx.course.modules:
+        sequence = [(s, ctx.course.lesson(s)) for s in module.lessons]
+        sequence += [(p.slug, p) for p in module.planned]
+        sequence.sort(key=lambda pair: tuple(int(x) for x in pair[1].number.split(".")) if pair[1] else (999,))
+        for (_, prev), (slug, cur) in zip(sequence, sequence[1:]):
+            if prev and cur and prev.type == LessonType.STRETCH and cur.type == LessonType.STRETCH:
+                path = module.dir / "module.toml"
+                ctx.problems.append(Problem(path, 1, f"two STRETCH lessons in a row: {prev.slug!r} then {slug!r}; put a BUILD or CONSOLIDATE lesson between them"))
+
+
+def _developed_is_exercised(ctx: _Ctx) -> None:
+    for lesson in ctx.course.lessons:
+        used = {name for item in [*lesson.exercises, *lesson.checks] for name in item.concepts}
+        for i, c in enumerate(lesson.concepts):
+            if c.depth >= Depth.DEVELOPED and c.name not in used:
+                ctx.add(lesson, ("concepts", i, "name"),
+                        f"{c.name!r} is {c.depth.name} but no exercise or check of this lesson exercises it")
+
+
+def _lesson_markdown(ctx: _Ctx) -> None:
+    for lesson in ctx.course.lessons:
+        path = lesson.dir / "lesson.md"
+        if not path.is_file():
+            continue
+        for block in code_blocks(ctx.text(path)):
+            if block.lang != "python":
+                continue
+            try:
+                compile(block.code, f"{path}:{block.line}", "exec")
+            except SyntaxError as exc:
+                ctx.problems.append(Problem(path, block.line + (exc.lineno or 1), f"code sample does not parse: {exc.msg}"))

@@ -1,0 +1,1 @@
+"""The browser front end. For now: a static lesson reader written into the workspace."""

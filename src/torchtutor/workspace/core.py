@@ -1,0 +1,323 @@
+"""Workspace discovery, creation, and the per-exercise operations."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from ..checks.verdict import Verdict
+from ..curriculum import Course, Exercise, Lesson, load_or_raise
+
+if TYPE_CHECKING:  # the runner and the progress store are imported when first used
+    from ..progress import ProgressStore
+    from ..runner import CheckRequest, Runner
+
+MARKER = ".torchtutor"
+ENV_VAR = "TORCHTUTOR_WORKSPACE"
+DEFAULT_DIR = "torchtutor-course"
+
+
+class WorkspaceError(Exception):
+    """A problem with the workspace, explained in one paragraph."""
+
+
+@dataclass
+class Entry:
+    """One exercise as ``list`` shows it."""
+
+    id: str
+    lesson: str
+    title: str
+    level: str
+    path: str
+    status: str  # pending | failing | done
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class HintStep:
+    rung: int          # 0-based index into the ladder shown so far
+    total: int
+    text: str
+    matched: bool      # True when this rung was chosen because it fits the last failure
+
+
+def discover(explicit: str | Path | None = None, *, env: dict | None = None, cwd: Path | None = None) -> Path:
+    """Find the workspace: ``--workspace``, else ``$TORCHTUTOR_WORKSPACE``, else the
+    nearest parent of the current folder that holds ``.torchtutor/``."""
+    env = os.environ if env is None else env
+    if explicit:
+        root = Path(explicit).expanduser().resolve()
+        if not (root / MARKER).is_dir():
+            raise WorkspaceError(f"{root} is not a torchtutor workspace (it has no {MARKER}/ folder). "
+                                 f"Create one with `torchtutor start {explicit}`.")
+        return root
+    if env.get(ENV_VAR):
+        root = Path(env[ENV_VAR]).expanduser().resolve()
+        if not (root / MARKER).is_dir():
+            raise WorkspaceError(f"${ENV_VAR} points at {root}, which is not a torchtutor workspace. "
+                                 f"Create one with `torchtutor start {root}`, or unset ${ENV_VAR}.")
+        return root
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_dir():
+            return folder
+    raise WorkspaceError(f"No torchtutor workspace here: neither {here} nor any folder above it holds {MARKER}/. "
+                         "Run `torchtutor start` to create one (or `cd` into yours, or pass --workspace DIR).")
+
+
+def open_workspace(explicit: str | Path | None = None, course: Course | None = None) -> "Workspace":
+    return Workspace(discover(explicit), course or load_or_raise())
+
+
+class Workspace:
+    def __init__(self, root: Path, course: Course):
+        self.root = Path(root)
+        self.course = course
+        self._store: ProgressStore | None = None
+
+    # ----- creation -------------------------------------------------------------------
+    @classmethod
+    def create(cls, root: str | Path, course: Course | None = None) -> tuple["Workspace", list[Path]]:
+        """Create (or complete) a workspace. Existing learner files are never overwritten.
+        Returns the workspace and the files it wrote."""
+        root = Path(root).expanduser().resolve()
+        if root.exists() and not root.is_dir():
+            raise WorkspaceError(f"{root} exists and is a file, not a folder. Pick another folder for the course.")
+        try:
+            (root / MARKER / "backups").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"Cannot create the workspace at {root}: {exc.strerror}. "
+                                 "Pick a folder you can write to.") from None
+        ws = cls(root, course or load_or_raise())
+        written = []
+        for lesson, ex in ws.course.exercises():
+            target = ws.exercise_path(lesson, ex)
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ws.starter_path(lesson, ex), target)
+            written.append(target)
+        return ws, written
+
+    # ----- paths ----------------------------------------------------------------------
+    def lesson_dir(self, lesson: Lesson) -> Path:
+        return self.root / f"{lesson.number}-{lesson.slug}"
+
+    def exercise_path(self, lesson: Lesson, ex: Exercise) -> Path:
+        index = lesson.exercises.index(ex) + 1
+        return self.lesson_dir(lesson) / f"{index:02d}_{ex.stem}.py"
+
+    @staticmethod
+    def starter_path(lesson: Lesson, ex: Exercise) -> Path:
+        return lesson.dir / "exercises" / f"{ex.stem}.py"
+
+    @staticmethod
+    def checker_path(lesson: Lesson, ex: Exercise) -> Path:
+        return lesson.dir / "checkers" / f"{ex.stem}.py"
+
+    @staticmethod
+    def solution_path(lesson: Lesson, ex: Exercise) -> Path:
+        return lesson.dir / "solutions" / f"{ex.stem}.py"
+
+    @staticmethod
+    def full_id(lesson: Lesson, ex: Exercise) -> str:
+        return f"{lesson.slug}/{ex.id}"
+
+    # ----- progress -------------------------------------------------------------------
+    @property
+    def store(self) -> "ProgressStore":
+        if self._store is None:
+            from ..progress import ProgressStore
+
+            self._store = ProgressStore(self.root / MARKER / "progress.sqlite3")
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # ----- lookup ---------------------------------------------------------------------
+    def entries(self) -> list[Entry]:
+        statuses = self.store.statuses()
+        out = []
+        for lesson, ex in self.course.exercises():
+            fid = self.full_id(lesson, ex)
+            out.append(Entry(id=fid, lesson=lesson.slug, title=ex.title, level=ex.level.value,
+                             path=str(self.exercise_path(lesson, ex)), status=statuses.get(fid, "pending")))
+        return out
+
+    def resolve(self, key: str | None) -> tuple[Lesson, Exercise]:
+        """Find an exercise by full id (``tensors/create-tensors``), bare id if unique,
+        file path, or (``None``) the first exercise not yet done."""
+        if key is None:
+            for entry in self.entries():
+                if entry.status != "done":
+                    return self.course.find_exercise(entry.id)
+            raise WorkspaceError("Every exercise is done. Name one to revisit it, e.g. `torchtutor check tensors/...`; "
+                                 "`torchtutor list` shows them all.")
+        found = self.course.find_exercise(key)
+        if found:
+            return found
+        candidate = Path(key).expanduser()
+        if candidate.suffix == ".py":
+            resolved = candidate.resolve()
+            for lesson, ex in self.course.exercises():
+                if self.exercise_path(lesson, ex).resolve() == resolved:
+                    return lesson, ex
+        matches = [(l, e) for l, e in self.course.exercises() if e.id == key or e.stem == key]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            ids = ", ".join(self.full_id(l, e) for l, e in matches)
+            raise WorkspaceError(f"{key!r} names more than one exercise ({ids}); use the full id.")
+        raise WorkspaceError(f"There is no exercise {key!r}. `torchtutor list` shows every exercise id.")
+
+    def by_path(self, path: Path) -> tuple[Lesson, Exercise] | None:
+        resolved = Path(path).resolve()
+        for lesson, ex in self.course.exercises():
+            if self.exercise_path(lesson, ex).resolve() == resolved:
+                return lesson, ex
+        return None
+
+    def next_lesson(self) -> Lesson:
+        """The first lesson with an exercise not yet done (the last lesson when all are)."""
+        statuses = self.store.statuses()
+        for lesson in self.course.lessons:
+            if any(statuses.get(self.full_id(lesson, ex)) != "done" for ex in lesson.exercises):
+                return lesson
+        return self.course.lessons[-1]
+
+    # ----- operations -----------------------------------------------------------------
+    def request(self, lesson: Lesson, ex: Exercise) -> "CheckRequest":
+        from ..runner import CheckRequest
+
+        return CheckRequest(exercise_id=self.full_id(lesson, ex), learner_file=str(self.exercise_path(lesson, ex)),
+                            checker_file=str(self.checker_path(lesson, ex)), timeout=ex.timeout,
+                            memory_mb=ex.memory_mb)
+
+    def check(self, lesson: Lesson, ex: Exercise, runner: "Runner") -> Verdict:
+        """Check one exercise through the runner and record the attempt."""
+        path = self.exercise_path(lesson, ex)
+        if not path.is_file():
+            return Verdict(id=self.full_id(lesson, ex), passed=False,
+                           summary=f"The exercise file {path} is missing.",
+                           details=[f"Run `torchtutor reset {self.full_id(lesson, ex)}` to restore the starter."],
+                           failure="missing-file")
+        verdict = runner.run(self.request(lesson, ex))
+        self.record(lesson, ex, verdict, path)
+        return verdict
+
+    def record(self, lesson: Lesson, ex: Exercise, verdict: Verdict, path: Path) -> None:
+        try:
+            code_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            code_hash = ""
+        fid = self.full_id(lesson, ex)
+        self.store.record_attempt(fid, verdict.passed, verdict.to_dict(), code_hash)
+        for concept in ex.concepts:
+            self.store.record_concept_evidence(concept, "exercise", fid, verdict.passed)
+
+    def hint_ladder(self, lesson: Lesson, ex: Exercise) -> list[tuple[str, bool]]:
+        """The hints in the order they are shown: those that fit the last failure
+        first, then the rest in the order the author wrote them."""
+        last = self.store.last_attempt(self.full_id(lesson, ex))
+        tags: set[str] = set()
+        if last is not None and not last.passed:
+            verdict = last.verdict or {}
+            tags = {t for t in [verdict.get("failure"), *verdict.get("misconceptions", [])] if t}
+        fitting = [(h.text, True) for h in ex.hints if tags.intersection(h.when)]
+        rest = [(h.text, False) for h in ex.hints if not tags.intersection(h.when)]
+        return fitting + rest
+
+    def hint(self, lesson: Lesson, ex: Exercise) -> HintStep:
+        """Reveal the next rung of the ladder (the last rung repeats once all are shown)."""
+        ladder = self.hint_ladder(lesson, ex)
+        fid = self.full_id(lesson, ex)
+        shown = self.store.hints_revealed(fid)
+        rung = min(shown, len(ladder) - 1)
+        self.store.record_hint(fid, rung)
+        text, matched = ladder[rung]
+        return HintStep(rung=rung, total=len(ladder), text=text, matched=matched)
+
+    def solution(self, lesson: Lesson, ex: Exercise) -> tuple[str, str]:
+        """The reference solution's source and its "why"; the reveal is recorded."""
+        self.store.record_solution(self.full_id(lesson, ex))
+        return self.solution_path(lesson, ex).read_text(encoding="utf-8"), ex.why
+
+    def reset(self, lesson: Lesson, ex: Exercise) -> Path | None:
+        """Restore the starter; the learner's version is kept under .torchtutor/backups/.
+        Returns the backup path (None when there was no file to back up)."""
+        target = self.exercise_path(lesson, ex)
+        backup = None
+        if target.exists():
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+            backup = self.root / MARKER / "backups" / f"{target.stem}.{stamp}.py"
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, backup)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.starter_path(lesson, ex), target)
+        return backup
+
+    def progress(self) -> dict:
+        """Lessons, exercises and concepts with their status, as plain data."""
+        entries = self.entries()
+        by_lesson: dict[str, list[Entry]] = {}
+        for e in entries:
+            by_lesson.setdefault(e.lesson, []).append(e)
+        evidence = self.store.concept_evidence()
+        lessons = []
+        for lesson in self.course.lessons:
+            items = by_lesson.get(lesson.slug, [])
+            done = sum(1 for e in items if e.status == "done")
+            lessons.append({"slug": lesson.slug, "number": lesson.number, "title": lesson.title,
+                            "done": done, "total": len(items),
+                            "status": "done" if items and done == len(items) else ("started" if any(e.status != "pending" for e in items) else "pending"),
+                            "exercises": [e.to_dict() for e in items]})
+        concepts = []
+        for lesson in self.course.lessons:
+            for c in lesson.concepts:
+                rows = evidence.get(c.name, [])
+                concepts.append({"name": c.name, "depth": c.depth.name, "lesson": lesson.slug,
+                                 "evidence": len(rows), "passed": sum(1 for r in rows if r.passed),
+                                 "status": "shown" if any(r.passed for r in rows) else ("tried" if rows else "not yet")})
+        quiz = [{"check": q.check_id, "lesson": q.lesson, "correct": q.correct} for q in self.store.quiz_answers()]
+        return {"workspace": str(self.root), "lessons": lessons, "concepts": concepts, "quiz": quiz}
+
+
+def changed_exercises(ws: Workspace, paths: Iterable[str]) -> list[tuple[Lesson, Exercise]]:
+    """Map a batch of changed file paths to exercises, without duplicates."""
+    seen = []
+    for p in paths:
+        hit = ws.by_path(Path(p))
+        if hit and hit not in seen:
+            seen.append(hit)
+    return seen
+
+
+def watch(ws: Workspace, runner: "Runner", on_verdict: Callable[[Lesson, Exercise, Verdict], None],
+          stop_event=None, debounce_ms: int = 50) -> None:
+    """Re-check an exercise each time its file is saved. Blocks until ``stop_event``
+    is set (or KeyboardInterrupt)."""
+    from watchfiles import watch as watch_files
+
+    def only_exercises(_change, path: str) -> bool:
+        return path.endswith(".py") and MARKER not in Path(path).parts
+
+    for changes in watch_files(ws.root, watch_filter=only_exercises, debounce=debounce_ms, step=10,
+                               stop_event=stop_event, rust_timeout=500, yield_on_timeout=False):
+        for lesson, ex in changed_exercises(ws, (p for _, p in changes)):
+            started = time.perf_counter()
+            verdict = ws.check(lesson, ex, runner)
+            if not verdict.duration_ms:
+                verdict.duration_ms = (time.perf_counter() - started) * 1000
+            on_verdict(lesson, ex, verdict)

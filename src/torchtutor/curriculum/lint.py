@@ -145,6 +145,8 @@ def _deferrals(ctx: _Ctx) -> None:
             if d.lesson is None:
                 continue
             target = by_slug.get(d.lesson)
+            if target is None and d.lesson in course.broken:
+                continue  # that lesson's own load error is already reported
             if target is None:
                 ctx.add(lesson, ("deferred", i, "lesson"), f"deferral of {d.topic!r} points at unknown lesson {d.lesson!r}")
             elif d.lesson == lesson.slug:

@@ -16,6 +16,7 @@ raised one at a time, so that ``curriculum lint`` can list them all.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Course:
     series: Series
     modules: list[Module] = field(default_factory=list)
     lessons: list[Lesson] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # slugs whose lesson.toml failed to load
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((l for l in self.lessons if l.slug == slug), None)
@@ -77,7 +79,7 @@ class Course:
         return [p for m in self.modules for p in m.planned]
 
     def lesson_slugs(self) -> set[str]:
-        return {l.slug for l in self.lessons} | {p.slug for p in self.planned()}
+        return {l.slug for l in self.lessons} | {p.slug for p in self.planned()} | self.broken
 
     def exercises(self):
         """(lesson, exercise) pairs in course order."""
@@ -95,8 +97,14 @@ class Course:
         return (lesson, ex) if ex else None
 
 
+COURSE_ENV = "TORCHTUTOR_COURSE"
+
+
 def default_root() -> Path:
-    """The course shipped inside the package."""
+    """The course shipped inside the package, or ``$TORCHTUTOR_COURSE`` when set (for
+    course authors working on a course of their own)."""
+    if os.environ.get(COURSE_ENV):
+        return Path(os.environ[COURSE_ENV]).expanduser()
     return Path(str(resources.files("torchtutor") / "course"))
 
 
@@ -198,6 +206,7 @@ def load(root: Path | None = None) -> tuple[Course | None, list[Problem]]:
             data, text = read_toml(lesson_path, problems)
             lesson = validate(Lesson, data, lesson_path, text, problems) if data is not None else None
             if lesson is None:
+                course.broken.add(slug)
                 continue
             if lesson.slug != slug:
                 problems.append(Problem(lesson_path, locate(text, ("slug",)),

@@ -1,0 +1,163 @@
+"""Lint on broken fixture courses: each mutation of a valid course must produce the
+right `file:line: problem` row, and the CLI must exit 1 with those rows."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from torchtutor.curriculum.lint import lint
+from torchtutor.curriculum.loader import CourseError, load_or_raise
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini_course"
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def rows(root: Path) -> list[str]:
+    return [f"{p.file.relative_to(root)}:{p.line}: {p.message}" for p in lint(root)]
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    seen = 0
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return n
+    raise AssertionError(needle)
+
+
+def test_fixture_course_is_valid(course: Path) -> None:
+    assert rows(course) == []
+
+
+def test_schema_error_names_file_and_line(course: Path) -> None:
+    toml = course / "basics/one/lesson.toml"
+    edit(toml, 'level = "guided"', 'level = "easy"')
+    out = rows(course)
+    assert len(out) == 1
+    assert out[0].startswith(f"basics/one/lesson.toml:{line_of(toml, 'level = ')}: exercises.0.level")
+    assert "guided" in out[0]  # the message says what is allowed
+
+
+def test_unknown_key_is_an_error(course: Path) -> None:
+    toml = course / "basics/two/lesson.toml"
+    edit(toml, 'summary = "Multiplies numbers."', 'summary = "Multiplies numbers."\nsumary = "typo"')
+    assert any("sumary" in r and "Extra inputs" in r for r in rows(course))
+
+
+def test_toml_syntax_error_has_its_line(course: Path) -> None:
+    toml = course / "basics/two/lesson.toml"
+    edit(toml, 'title = "Lesson two"', 'title = "Lesson two')
+    out = rows(course)
+    assert out and out[0].startswith("basics/two/lesson.toml:3: not valid TOML")
+
+
+def test_unknown_prerequisite(course: Path) -> None:
+    toml = course / "basics/two/lesson.toml"
+    edit(toml, 'prerequisites = ["one"]', 'prerequisites = ["zero"]')
+    assert rows(course) == [f"basics/two/lesson.toml:{line_of(toml, 'prerequisites')}: prerequisite 'zero' is not a lesson of this course"]
+
+
+def test_unknown_lesson_in_module(course: Path) -> None:
+    edit(course / "basics/module.toml", 'lessons = ["one", "two"]', 'lessons = ["one", "two", "four"]')
+    assert "basics/four/lesson.toml:1: file is missing" in rows(course)
+
+
+def test_missing_checker_and_solution(course: Path) -> None:
+    (course / "basics/one/checkers/add_two.py").unlink()
+    (course / "basics/two/solutions/times.py").unlink()
+    out = rows(course)
+    assert any(r.startswith("basics/one/lesson.toml:") and "no checker file: expected checkers/add_two.py" in r for r in out)
+    assert any(r.startswith("basics/two/lesson.toml:") and "no solution file: expected solutions/times.py" in r for r in out)
+
+
+def test_duplicate_exercise_id(course: Path) -> None:
+    toml = course / "basics/two/lesson.toml"
+    text = toml.read_text()
+    block = text[text.index("[[exercises]]"):text.index("[[checks]]")]
+    toml.write_text(text.replace("[[checks]]", block + "[[checks]]", 1))
+    out = rows(course)
+    line = line_of(toml, 'id = "times"', 2)
+    assert f"basics/two/lesson.toml:{line}: duplicate exercise id 'times'" in out
+
+
+def test_developed_before_introduced(course: Path) -> None:
+    # Lesson one develops Multiplication, which lesson two only introduces later.
+    edit(course / "basics/one/lesson.toml", '[[misconceptions]]',
+         '[[concepts]]\nname = "Multiplication"\ndepth = "DEVELOPED"\n\n[[misconceptions]]')
+    edit(course / "basics/one/lesson.toml", 'concepts = ["Addition"]', 'concepts = ["Addition", "Multiplication"]')
+    edit(course / "basics/two/lesson.toml", 'name = "Multiplication"\ndepth = "DEVELOPED"',
+         'name = "Multiplication"\ndepth = "INTRODUCED"')
+    out = rows(course)
+    assert any("'Multiplication' is DEVELOPED here but only introduced later, in 'two'" in r
+               and r.startswith("basics/one/lesson.toml:") for r in out)
+
+
+def test_concept_used_before_taught(course: Path) -> None:
+    edit(course / "basics/one/lesson.toml", 'concepts = ["Addition"]', 'concepts = ["Addition", "Multiplication"]')
+    assert any("'add-two' uses 'Multiplication', which no lesson teaches until 'two'" in r for r in rows(course))
+
+
+def test_deferral_to_lesson_that_does_not_take_it_up(course: Path) -> None:
+    toml = course / "basics/one/lesson.toml"
+    edit(toml, 'topic = "Multiplication"', 'topic = "Division"')
+    line = line_of(toml, 'topic = "Division"')
+    assert rows(course) == [f"basics/one/lesson.toml:{line}: deferral of 'Division' "
+                            "points at 'two', which does not take it up (add it to that lesson's concepts or `takes_up`)"]
+
+
+def test_deferral_to_planned_lesson_is_checked_too(course: Path) -> None:
+    edit(course / "basics/one/lesson.toml", 'topic = "Saving"', 'topic = "Loading"')
+    assert any("deferral of 'Loading' points at 'three', which does not take it up" in r for r in rows(course))
+
+
+def test_two_stretch_lessons_in_a_row(course: Path) -> None:
+    edit(course / "basics/module.toml", 'type = "BUILD"', 'type = "STRETCH"')
+    assert "basics/module.toml:1: two STRETCH lessons in a row: 'two' then 'three'; put a BUILD or CONSOLIDATE lesson between them" in rows(course)
+
+
+def test_developed_concept_without_exercise(course: Path) -> None:
+    edit(course / "basics/two/lesson.toml", 'concepts = ["Multiplication", "Subtraction"]', 'concepts = ["Multiplication"]')
+    assert any("'Subtraction' is DEVELOPED but no exercise or check of this lesson exercises it" in r for r in rows(course))
+
+
+def test_lesson_sample_syntax_error(course: Path) -> None:
+    (course / "basics/one/lesson.md").write_text("# One\n\n```python\nprint(1 +)\n```\n")
+    assert any(r.startswith("basics/one/lesson.md:4: code sample does not parse") for r in rows(course))
+
+
+def test_runtime_load_refuses_broken_course_with_one_paragraph(course: Path) -> None:
+    edit(course / "basics/one/lesson.toml", 'level = "guided"', 'level = 3')
+    with pytest.raises(CourseError) as info:
+        load_or_raise(course)
+    message = str(info.value)
+    assert "lesson.toml" in message and "exercises.0.level" in message and "\n" not in message
+
+
+def test_cli_lint_exit_status_and_rows(course: Path) -> None:
+    edit(course / "basics/two/lesson.toml", 'prerequisites = ["one"]', 'prerequisites = ["zero"]')
+    proc = subprocess.run([sys.executable, "-m", "torchtutor.cli", "curriculum", "lint", "--root", str(course)],
+                          capture_output=True, text=True, cwd=course)
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == "basics/two/lesson.toml:6: prerequisite 'zero' is not a lesson of this course"
+    assert "Traceback" not in proc.stderr
+    ok = subprocess.run([sys.executable, "-m", "torchtutor.cli", "curriculum", "lint", "--root", str(FIXTURE)],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0

@@ -36,7 +36,16 @@ def load_checker(checker_file: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load checker {checker_file}")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # Checkers of one lesson may share helpers in the same folder (``_helpers.py``).
+    folder = str(checker_file.parent)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        try:
+            sys.path.remove(folder)
+        except ValueError:
+            pass
     return module
 
 

@@ -7,6 +7,8 @@ their files. Verdicts stay in the terminal where `torchtutor start` watches.
 from __future__ import annotations
 
 import html
+import os
+import sys
 import webbrowser
 from pathlib import Path
 
@@ -47,10 +49,20 @@ def write_lesson(ws: Workspace, lesson: Lesson) -> Path:
     return target
 
 
+def has_display() -> bool:
+    """A graphical browser can only open where there is a display. Without one, Python's
+    webbrowser module may start a text browser that takes over the terminal."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def open_lesson(ws: Workspace, lesson: Lesson) -> str | None:
     """Write the page and open it; returns its URL, or None if no browser could open it."""
     page = write_lesson(ws, lesson)
     url = page.as_uri()
+    if not has_display():
+        return None
     try:
         return url if webbrowser.open(url) else None
     except webbrowser.Error:

@@ -82,6 +82,9 @@ def start(ctx: typer.Context,
         where = open_lesson(ws, lesson)
         if where:
             console.print(f"The lesson is open in your browser ({where}).")
+        else:
+            page = ws.root / ".torchtutor" / "reader" / f"{lesson.number}-{lesson.slug}.html"
+            console.print(f"No browser here; the lesson page is at {page} (or read it with `torchtutor lesson`).")
     if no_watch:
         return
     _watch_loop(ws, as_json=False)

@@ -79,11 +79,10 @@ def start(ctx: typer.Context,
     if not no_browser:
         from .web.reader import open_lesson
 
-        where = open_lesson(ws, lesson)
-        if where:
-            console.print(f"The lesson is open in your browser ({where}).")
+        page, opened = open_lesson(ws, lesson)
+        if opened:
+            console.print(f"The lesson is open in your browser ({page}).")
         else:
-            page = ws.root / ".torchtutor" / "reader" / f"{lesson.number}-{lesson.slug}.html"
             console.print(f"No browser here; the lesson page is at {page} (or read it with `torchtutor lesson`).")
     if no_watch:
         return

@@ -57,13 +57,12 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def open_lesson(ws: Workspace, lesson: Lesson) -> str | None:
-    """Write the page and open it; returns its URL, or None if no browser could open it."""
+def open_lesson(ws: Workspace, lesson: Lesson) -> tuple[Path, bool]:
+    """Write the page and try to open it; returns the page and whether a browser opened it."""
     page = write_lesson(ws, lesson)
-    url = page.as_uri()
     if not has_display():
-        return None
+        return page, False
     try:
-        return url if webbrowser.open(url) else None
+        return page, bool(webbrowser.open(page.as_uri()))
     except webbrowser.Error:
-        return None
+        return page, False

@@ -1,0 +1,329 @@
+"""Running learner code: a warm worker that forks one child per check.
+
+Starting Python and importing torch costs well over a second, far too slow for a
+verdict on every save. :class:`Runner` keeps one worker process
+(``python -m torchtutor.runner.worker``) that has already imported torch, numpy,
+torch.nn and torch.optim; for each :class:`CheckRequest` the worker forks a child
+that runs the check target, while the worker enforces a timeout, an output cap, a
+memory limit (summed over the child's process family) and a process-count limit,
+and afterwards kills everything the check started. Whatever the learner's code does
+(loops forever, eats memory, segfaults, exits, floods output, forks in a loop) the
+answer is a failed :class:`~torchtutor.checks.verdict.Verdict` that says so in plain
+words, and the worker stays healthy for the next check.
+
+    with Runner() as runner:
+        verdict = runner.run(CheckRequest("tensors/create", "ex.py", "checker.py"))
+
+The check target is called in the child as ``target(exercise_id, learner_file,
+checker_file)`` and returns a Verdict; by default it is the check harness.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from torchtutor.checks.verdict import Verdict
+
+__all__ = ["CheckRequest", "Runner", "run_once", "DEFAULT_TARGET", "WorkerError"]
+
+DEFAULT_TARGET = "torchtutor.checks.harness:run_exercise"
+
+STARTUP_TIMEOUT = 120.0  # seconds for a worker to import torch (a cold disk is slow)
+REPLY_GRACE = 15.0  # seconds beyond the check's timeout before the worker counts as hung
+_SRC_DIR = str(Path(__file__).resolve().parents[2])  # the folder that holds torchtutor/
+
+
+@dataclass
+class CheckRequest:
+    """One check of one exercise.
+
+    exercise_id   e.g. ``tensors/create-tensors``; copied into the verdict
+    learner_file  the learner's exercise file
+    checker_file  the checker for it (passed to the target)
+    timeout       seconds the check may run
+    output_cap    bytes of stdout+stderr kept; printing more is an "output flood"
+    memory_mb     memory limit, summed over every process the check starts
+    seed          seed for ``random``, ``numpy`` and ``torch`` in the child
+    target        ``"module:function"`` that performs the check in the child
+    """
+
+    exercise_id: str
+    learner_file: str
+    checker_file: str
+    timeout: float = 10.0
+    output_cap: int = 64_000
+    memory_mb: int = 2048
+    seed: int = 0
+    target: str = DEFAULT_TARGET
+
+    def __post_init__(self) -> None:
+        if not self.timeout > 0:
+            raise ValueError(f"timeout must be positive, not {self.timeout!r}")
+        if not self.output_cap > 0:
+            raise ValueError(f"output_cap must be positive, not {self.output_cap!r}")
+        if not self.memory_mb > 0:
+            raise ValueError(f"memory_mb must be positive, not {self.memory_mb!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "CheckRequest":
+        """Build a request from its dict form; raises TypeError/ValueError if malformed."""
+        if not isinstance(data, dict):
+            raise TypeError("a check request must be a JSON object")
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class WorkerError(Exception):
+    """The worker could not be started, died, or stopped answering."""
+
+
+class WorkerHung(WorkerError):
+    """The worker is alive but did not answer within its deadline."""
+
+
+class _WorkerProcess:
+    """One running worker and the pipes to it (used under the Runner's lock)."""
+
+    def __init__(self, python: str) -> None:
+        self.log = tempfile.TemporaryFile(prefix="torchtutor-worker-", suffix=".log")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC_DIR, env.get("PYTHONPATH")) if p)
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-m", "torchtutor.runner.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,
+                env=env,
+                close_fds=True,
+                bufsize=0,
+            )
+        except OSError as exc:
+            self.log.close()
+            raise WorkerError(f"could not start {python}: {exc}") from exc
+        self._buffer = bytearray()
+        try:
+            hello = self._read_message(time.monotonic() + STARTUP_TIMEOUT)
+        except WorkerError:
+            self.kill()
+            raise
+        if hello.get("type") != "ready":
+            self.kill()
+            raise WorkerError(f"unexpected first message from the worker: {hello!r}")
+        self.pid: int = int(hello.get("pid") or self.proc.pid)
+        self.info = hello
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def log_tail(self, limit: int = 2000) -> str:
+        try:
+            self.log.seek(0, os.SEEK_END)
+            size = self.log.tell()
+            self.log.seek(max(0, size - limit))
+            return self.log.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+
+    def _read_message(self, deadline: float) -> dict[str, Any]:
+        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[:end])
+                del self._buffer[: end + 1]
+                if not line.strip():
+                    continue
+                try:
+                    message = json.loads(line)
+                except ValueError as exc:
+                    raise WorkerError(f"the worker sent malformed JSON: {exc}") from exc
+                if not isinstance(message, dict):
+                    raise WorkerError("the worker sent something that is not a JSON object")
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerHung("the worker did not answer in time")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                self.proc.wait(timeout=5)
+                raise WorkerError(f"the worker exited (status {self.proc.returncode})")
+            self._buffer.extend(chunk)
+
+    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        data = (json.dumps(message) + "\n").encode("utf-8")
+        try:
+            self.proc.stdin.write(data)  # type: ignore[union-attr]
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerError(f"the worker is gone ({exc})") from exc
+        return self._read_message(time.monotonic() + timeout)
+
+    def close(self, wait: float = 3.0) -> None:
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._release()
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self._release()
+
+    def _release(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            self.log.close()
+        except OSError:
+            pass
+
+
+def _runner_error(req: CheckRequest, summary: str, detail: str = "") -> Verdict:
+    details = [detail] if detail else []
+    details.append("This is a problem in torchtutor, not in your code.")
+    return Verdict(id=req.exercise_id, passed=False, summary=summary, details=details, failure="runner-error")
+
+
+class Runner:
+    """Runs checks in a warm worker. A context manager; :meth:`run` is thread-safe.
+
+    The worker starts on the first :meth:`run` (or :meth:`start`), and is restarted
+    transparently if it has died. Checks run one at a time per Runner.
+    """
+
+    def __init__(self, *, python: str | None = None) -> None:
+        self.python = python or sys.executable
+        self._lock = threading.Lock()
+        self._worker: _WorkerProcess | None = None
+        self._closed = False
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The pid of the current worker, or None when none is running."""
+        worker = self._worker
+        return worker.pid if worker is not None and worker.alive() else None
+
+    def start(self) -> None:
+        """Start the worker now (so that the first check is fast). Raises WorkerError."""
+        with self._lock:
+            self._ensure_worker()
+
+    def _ensure_worker(self) -> _WorkerProcess:
+        if self._closed:
+            raise WorkerError("this Runner has been closed")
+        if self._worker is not None and not self._worker.alive():
+            self._worker.kill()
+            self._worker = None
+        if self._worker is None:
+            self._worker = _WorkerProcess(self.python)
+        return self._worker
+
+    def _discard_worker(self) -> str:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return ""
+        worker.kill()
+        return worker.log_tail()
+
+    def run(self, req: CheckRequest) -> Verdict:
+        """Check one exercise and return the verdict. Never raises for learner code.
+
+        If the worker is dead it is restarted; if it dies during the check, the check
+        is tried once more in a fresh worker before a failed verdict is returned.
+        """
+        req = dataclasses.replace(
+            req,
+            learner_file=os.path.abspath(req.learner_file),
+            checker_file=os.path.abspath(req.checker_file) if req.checker_file else req.checker_file,
+        )
+        message = {"op": "check", "request": req.to_dict()}
+        with self._lock:
+            problem = ""
+            for _attempt in range(2):
+                try:
+                    worker = self._ensure_worker()
+                except WorkerError as exc:
+                    return _runner_error(req, f"torchtutor could not start its checking process: {exc}.")
+                try:
+                    reply = worker.request(message, req.timeout + REPLY_GRACE)
+                except WorkerHung as exc:
+                    self._discard_worker()
+                    return _runner_error(
+                        req, "torchtutor's checking process stopped answering while it ran your code.", str(exc)
+                    )
+                except WorkerError as exc:
+                    tail = self._discard_worker()
+                    problem = str(exc) + (f"; its log ends: {tail[-500:]}" if tail else "")
+                    continue
+                if reply.get("type") == "verdict" and isinstance(reply.get("verdict"), dict):
+                    try:
+                        return Verdict.from_dict(reply["verdict"])
+                    except TypeError as exc:
+                        return _runner_error(req, f"torchtutor received a verdict it cannot read ({exc}).")
+                return _runner_error(req, "torchtutor's checking process gave an unexpected answer.", str(reply)[:500])
+            return _runner_error(
+                req,
+                "torchtutor's checking process stopped unexpectedly while running your code "
+                "(it may have run out of memory); try saving again.",
+                problem,
+            )
+
+    def close(self) -> None:
+        """Stop the worker. The Runner cannot be used afterwards."""
+        with self._lock:
+            self._closed = True
+            worker, self._worker = self._worker, None
+            if worker is not None:
+                worker.close()
+
+    def __del__(self) -> None:
+        worker = getattr(self, "_worker", None)
+        if worker is not None:
+            try:
+                worker.close(wait=0.5)
+            except Exception:  # noqa: BLE001 - interpreter shutdown
+                pass
+
+
+def run_once(req: CheckRequest, *, python: str | None = None) -> Verdict:
+    """Start a worker, run one check, stop the worker (slow: for one-off use)."""
+    with Runner(python=python) as runner:
+        return runner.run(req)

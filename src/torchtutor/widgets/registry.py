@@ -1,0 +1,190 @@
+"""The widget registry: name -> function, its parameters and a one-line description.
+
+Front ends list widgets and parse ``--param value`` pairs generically from this table;
+the CLI never needs to know a widget's parameters by heart.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .autograd import MODES, autograd_explorer
+from .errors import WidgetError
+from .layers import linear_collapse
+from .tensors import OPS, device_timing, numpy_shared_memory, precision_spectrum
+
+KINDS = ("float", "int", "str", "ints")
+
+
+@dataclass
+class Param:
+    """One parameter of a widget: its name, kind (float | int | str | ints), default and help."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def parse(self, raw: str, widget: str) -> Any:
+        """Turn the text typed after ``--name`` into a value, or raise WidgetError."""
+        text = raw.strip()
+        try:
+            if self.kind == "float":
+                return float(text)
+            if self.kind == "int":
+                return int(text.replace("_", ""))
+            if self.kind == "ints":
+                parts = [p for p in text.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
+                         .replace(",", " ").replace("x", " ").split()]
+                if not parts:
+                    raise ValueError
+                return tuple(int(p.replace("_", "")) for p in parts)
+        except ValueError:
+            example = {"float": "2.5", "int": "3", "ints": "10,1000,100000"}[self.kind]
+            raise WidgetError(f"{widget} {self.flag} takes {self.describe_kind()}, e.g. {self.flag} {example}; "
+                              f"{raw!r} is not one.") from None
+        if self.choices and text not in self.choices:
+            raise WidgetError(f"{widget} {self.flag} must be one of {', '.join(self.choices)}, not {raw!r}.")
+        return text
+
+    def describe_kind(self) -> str:
+        if self.choices:
+            return "|".join(self.choices)
+        return {"float": "a number", "int": "a whole number", "str": "a word",
+                "ints": "whole numbers separated by commas"}[self.kind]
+
+    def to_dict(self) -> dict:
+        default = list(self.default) if isinstance(self.default, tuple) else self.default
+        return {"name": self.name, "flag": self.flag, "kind": self.kind, "default": default,
+                "help": self.help, "choices": list(self.choices)}
+
+
+@dataclass
+class Widget:
+    """A registered widget: kebab-case ``name``, the pure ``function``, ``description`` and ``params``."""
+
+    name: str
+    function: Callable[..., dict]
+    description: str
+    params: list[Param] = field(default_factory=list)
+
+    def param(self, key: str) -> Param | None:
+        key = key.lstrip("-").replace("-", "_")
+        return next((p for p in self.params if p.name == key), None)
+
+    def run(self, **kwargs: Any) -> dict:
+        """Call the widget with keyword arguments (already parsed); unknown names raise WidgetError."""
+        unknown = [k for k in kwargs if self.param(k) is None]
+        if unknown:
+            raise WidgetError(self._unknown_message(unknown[0]))
+        return self.function(**kwargs)
+
+    def run_args(self, args: list[str]) -> dict:
+        """Parse ``["--x", "3", "--mode=autograd"]`` and run the widget."""
+        return self.run(**self.parse_args(args))
+
+    def parse_args(self, args: list[str]) -> dict[str, Any]:
+        """``--name value`` / ``--name=value`` pairs into keyword arguments, or WidgetError."""
+        kwargs: dict[str, Any] = {}
+        i = 0
+        while i < len(args):
+            token = args[i]
+            if not token.startswith("--") or token == "--":
+                raise WidgetError(f"{self.name} expected a --parameter here, not {token!r}. "
+                                  f"Its parameters are: {self.usage()}.")
+            key, eq, raw = token[2:].partition("=")
+            param = self.param(key)
+            if param is None:
+                raise WidgetError(self._unknown_message(key))
+            if not eq:
+                if i + 1 >= len(args):
+                    raise WidgetError(f"{self.name} {param.flag} needs a value after it, "
+                                      f"e.g. {param.flag} {self._example(param)}.")
+                raw = args[i + 1]
+                i += 1
+            kwargs[param.name] = param.parse(raw, self.name)
+            i += 1
+        return kwargs
+
+    def usage(self) -> str:
+        if not self.params:
+            return "none"
+        return ", ".join(f"{p.flag} ({p.describe_kind()}, default {self._example(p)})" for p in self.params)
+
+    @staticmethod
+    def _example(param: Param) -> str:
+        if param.kind == "ints":
+            return ",".join(str(v) for v in param.default)
+        return str(param.default)
+
+    def _unknown_message(self, key: str) -> str:
+        flag = "--" + key.lstrip("-")
+        if not self.params:
+            return f"{self.name} takes no parameters, so {flag} means nothing to it."
+        return f"{self.name} has no parameter {flag}. Its parameters are: {self.usage()}."
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "description": self.description, "params": [p.to_dict() for p in self.params]}
+
+
+def _widget(name: str, function: Callable[..., dict], description: str, kinds: dict[str, str],
+            helps: dict[str, str], choices: dict[str, tuple[str, ...]] | None = None) -> Widget:
+    """Build a Widget, taking the defaults from the function's own signature so they cannot drift."""
+    params = []
+    for pname, p in inspect.signature(function).parameters.items():
+        params.append(Param(pname, kinds[pname], p.default, helps[pname], (choices or {}).get(pname, ())))
+    return Widget(name, function, description, params)
+
+
+_NETWORK_HELP = {"x": "input", "y": "target", "w1": "first weight", "b1": "first bias",
+                 "w2": "second weight", "b2": "second bias",
+                 "mode": "manual: chain-rule steps first; autograd: torch's backward() first"}
+
+WIDGETS: dict[str, Widget] = {w.name: w for w in [
+    _widget("autograd-explorer", autograd_explorer,
+            "Backpropagate the course's two-layer network step by step (incoming x local = outgoing) "
+            "and check every gradient against loss.backward().",
+            {k: "float" for k in ("x", "y", "w1", "b1", "w2", "b2")} | {"mode": "str"}, _NETWORK_HELP,
+            {"mode": MODES}),
+    _widget("linear-collapse", linear_collapse,
+            "Two nn.Linear layers with nothing between them equal one (W_eff = W2 @ W1); a ReLU breaks that.",
+            {"sizes": "ints", "seed": "int", "batch": "int"},
+            {"sizes": "in, hidden, out features", "seed": "random seed for the layers and input",
+             "batch": "rows of input"}),
+    _widget("device-timing", device_timing,
+            "CPU vs GPU time for one operation across tensor sizes, transfers included; CPU only without a GPU.",
+            {"sizes": "ints", "repeats": "int", "op": "str"},
+            {"sizes": "numbers of elements per tensor", "repeats": "timed runs per size (the median is shown)",
+             "op": "add: elementwise a*b+a; matmul: square matrices"},
+            {"op": OPS}),
+    _widget("numpy-shared-memory", numpy_shared_memory,
+            "from_numpy() and .numpy() share memory with the array; torch.tensor() copies. Watch values change.",
+            {}, {}),
+    _widget("precision-spectrum", precision_spectrum,
+            "float64 -> float32 -> bfloat16 -> float16: epsilon, range, and what a tiny number becomes.",
+            {"value": "float"}, {"value": "the number to store in each dtype (default: a tiny gradient)"}),
+]}
+
+
+def get(name: str) -> Widget:
+    """The widget called ``name`` (kebab-case; underscores accepted), or WidgetError naming the others."""
+    key = name.strip().lower().replace("_", "-")
+    if key in WIDGETS:
+        return WIDGETS[key]
+    raise WidgetError(f"There is no widget {name!r}. The widgets are: {', '.join(WIDGETS)}. "
+                      "`torchtutor widget --list` shows what each one does and its parameters.")
+
+
+def list_widgets() -> list[dict]:
+    """Every widget as plain data: name, description, parameters."""
+    return [w.to_dict() for w in WIDGETS.values()]
+
+
+assert all(p.kind in KINDS for w in WIDGETS.values() for p in w.params)

@@ -404,6 +404,17 @@ def test_worker_is_restarted_after_it_is_killed(runner, tmp_path):
     assert runner.worker_pid not in (None, old)
 
 
+def test_spare_child_killed_while_waiting_is_replaced(runner, tmp_path):
+    assert_healthy(runner, tmp_path)
+    deadline = time.monotonic() + 5
+    while not (spares := worker_descendants(runner.worker_pid)):
+        assert time.monotonic() < deadline, "the worker forked no spare child"
+        time.sleep(0.02)
+    for pid in spares:
+        os.kill(pid, signal.SIGKILL)
+    assert_healthy(runner, tmp_path)
+
+
 def test_run_is_thread_safe(runner, tmp_path):
     learner = write(tmp_path, "good.py", GOOD)
     results: list[Verdict] = []

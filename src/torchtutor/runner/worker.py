@@ -298,6 +298,10 @@ class Worker:
         """Hand ``req`` to the spare child, supervise it, and write the verdict."""
         self.prepare_next()
         spare, self._spare = self._spare, None
+        if spare is not None and os.waitpid(spare.pid, os.WNOHANG)[0]:
+            # The spare died while it waited (killed from outside): not the learner's doing.
+            spare.close()
+            spare = None
         if spare is None:
             spare = self._fork_spare()
         try:

@@ -198,6 +198,128 @@ def lesson(ctx: typer.Context, slug: Optional[str] = typer.Argument(None, help="
     render.lesson(console, chosen)
 
 
+# --------------------------------------------------------------------------- widgets and quiz
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def widget(ctx: typer.Context,
+           name: Optional[str] = typer.Argument(None, help="Widget name, e.g. autograd-explorer (see --list)."),
+           list_widgets: bool = typer.Option(False, "--list", help="List the widgets and their parameters."),
+           as_json: bool = typer.Option(False, "--json", help="Print the widget's data as JSON.")):
+    """Run a lesson widget: `torchtutor widget NAME [--param value ...]`, e.g. autograd-explorer --x -1."""
+    from .widgets import WidgetError, get, list_widgets as all_widgets
+
+    if list_widgets or name is None:
+        if as_json:
+            _print_json(all_widgets())
+        else:
+            render.widget_list(console, all_widgets())
+        return
+    try:
+        data = get(name).run_args(list(ctx.args))
+    except WidgetError as exc:
+        raise UsageError(str(exc)) from None
+    if as_json:
+        _print_json(data)
+    else:
+        render.widget(console, data)
+
+
+@app.command()
+def quiz(ctx: typer.Context,
+         lesson_key: Optional[str] = typer.Argument(None, metavar="[LESSON]", help="Lesson slug or number (default: your next lesson)."),
+         check_id: Optional[str] = typer.Option(None, "--check", help="Only this check (ids: --json)."),
+         answer: Optional[str] = typer.Option(None, "--answer", help="Answer --check without prompting and print the result."),
+         mark: Optional[str] = typer.Option(None, "--mark", help="With --answer to a transfer question: got-it, partly or missed."),
+         as_json: bool = typer.Option(False, "--json", help="Print JSON: the checks (no answers), or the --answer result."),
+         root: Optional[Path] = typer.Option(None, "--root", hidden=True, help="Course folder (default: the packaged course).")):
+    """Answer a lesson's checks: predict then run the code, explain in your own words, multiple choice."""
+    from .workspace.quiz import QuizError, open_quiz
+
+    try:
+        q = open_quiz(lesson_key, ctx.obj.get("workspace") if ctx.obj else None, course_root=root, check_id=check_id)
+        checks = [q.check(check_id)] if check_id else q.checks
+        if answer is not None:
+            if not check_id:
+                raise QuizError("--answer needs --check ID to say which check it answers; "
+                                f"`torchtutor quiz {q.lesson.slug} --json` lists the ids.")
+            result = q.answer(checks[0], answer, mark).to_dict()
+            if as_json:
+                _print_json(result)
+            else:
+                render.quiz_result(console, result)
+        elif mark is not None:
+            raise QuizError("--mark goes with --answer, e.g. --check ID --answer TEXT --mark got-it.")
+        elif as_json:
+            _print_json(q.to_dict(checks))
+        else:
+            _quiz_loop(q, checks)
+    except QuizError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _quiz_loop(q, checks) -> None:
+    """Ask each check in turn; a typo is asked again, an empty answer skips, EOF or Ctrl+C stops."""
+    from .workspace.quiz import AnswerFormatError, QuizError, parse_mark, stdin_is_interactive
+
+    if not checks:
+        raise QuizError(f"Lesson {q.lesson.slug} has no checks yet.")
+    interactive, pending = stdin_is_interactive(), []
+    if not interactive:  # read ahead so that empty input fails before anything is shown
+        try:
+            pending.append(input())
+        except EOFError:
+            raise QuizError("There is no answer to read: standard input is not a terminal and is empty. Run "
+                            "`torchtutor quiz` in a terminal, answer one check with `torchtutor quiz LESSON "
+                            "--check ID --answer TEXT`, or list the checks with `--json`.") from None
+
+    def read(prompt: str) -> str:
+        if interactive:
+            return console.input(prompt, markup=False)
+        line = pending.pop() if pending else input()
+        console.print(prompt + line, markup=False, highlight=False)  # echo piped answers into the transcript
+        return line
+
+    def ask(check):
+        if check.kind == "transfer":
+            lines = []
+            while line := read("> ").rstrip():
+                lines.append(line)
+            if not lines:
+                return None
+            render.quiz_model_answer(console, q.reveal(check))
+            while True:
+                try:
+                    chosen = parse_mark(read("How did you do? 1 got it · 2 partly · 3 missed: "))
+                    return q.transfer(check, "\n".join(lines), chosen)
+                except AnswerFormatError as exc:
+                    console.print(str(exc), style="yellow", markup=False)
+        while True:
+            text = read("Your prediction: " if check.kind == "predict" else "Your choice: ")
+            if not text.strip():
+                return None
+            try:
+                return q.answer(check, text)
+            except AnswerFormatError as exc:
+                console.print(str(exc), style="yellow", markup=False)
+
+    shown = q.to_dict(checks)
+    render.quiz_intro(console, shown)
+    results: list[dict] = []
+    try:
+        for index, (check, public) in enumerate(zip(checks, shown["checks"]), start=1):
+            render.quiz_check(console, public, index, len(checks))
+            result = ask(check)
+            if result is None:
+                console.print("Skipped.", style="dim")
+                continue
+            results.append(result.to_dict())
+            render.quiz_result(console, results[-1])
+    except EOFError:
+        console.print("Input ended.", style="dim")
+    except KeyboardInterrupt:
+        console.print("\nStopped.", style="dim")
+    render.quiz_summary(console, results, q.recording)
+
+
 # --------------------------------------------------------------------------- curriculum commands
 @curriculum_app.command("lint")
 def curriculum_lint(root: Optional[Path] = typer.Option(None, "--root", help="Course folder (default: the packaged course)."),

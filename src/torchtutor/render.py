@@ -133,3 +133,224 @@ def proofs(console: Console, results) -> None:
                 console.print(f"    {d}", style="dim")
     ok = sum(r.ok for r in results)
     console.print(f"{ok} of {len(results)} exercises proven both ways.")
+
+
+# --------------------------------------------------------------------------- widgets
+def _num(value, digits: int = 4) -> str:
+    """A float for people: 4 significant digits, no ``-0``."""
+    if value is None:
+        return "—"
+    value = float(value) + 0.0
+    return f"{value:.{digits}g}"
+
+
+def _ms(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if value < 1 else f"{value:.1f}"
+
+
+def _mark(ok: bool) -> Text:
+    return Text("✓", style="green") if ok else Text("✗", style="red")
+
+
+def widget_list(console: Console, widgets: list[dict]) -> None:
+    table = Table(title="Widgets  (torchtutor widget NAME [--param value ...] [--json])")
+    for col in ("name", "what it shows", "parameters (default)"):
+        table.add_column(col)
+    for w in widgets:
+        params = "\n".join(f"{p['flag']} {','.join(map(str, p['default'])) if isinstance(p['default'], list) else p['default']}"
+                           + (f"  ({'|'.join(p['choices'])})" if p["choices"] else "") for p in w["params"]) or "—"
+        table.add_row(Text(w["name"], style="bold cyan"), w["description"], params)
+    console.print(table)
+
+
+def widget(console: Console, data: dict) -> None:
+    """Render any widget's result (the dict a ``torchtutor.widgets`` function returned)."""
+    {"autograd-explorer": _autograd_explorer, "linear-collapse": _linear_collapse,
+     "device-timing": _device_timing, "numpy-shared-memory": _numpy_shared_memory,
+     "precision-spectrum": _precision_spectrum}[data["widget"]](console, data)
+
+
+def _autograd_explorer(console: Console, d: dict) -> None:
+    v, f = d["inputs"], d["forward"]
+    forward = Table(title="Forward pass", show_header=False, box=None, padding=(0, 2))
+    forward.add_row("h_pre = w1·x + b1", f"{_num(v['w1'])} × {_num(v['x'])} + {_num(v['b1'])}", f"= {_num(f['h_pre'])}")
+    forward.add_row("h = relu(h_pre)", f"relu({_num(f['h_pre'])})", f"= {_num(f['h'])}")
+    forward.add_row("y_hat = w2·h + b2", f"{_num(v['w2'])} × {_num(f['h'])} + {_num(v['b2'])}", f"= {_num(f['y_hat'])}")
+    forward.add_row("loss = (y_hat − y)²", f"({_num(f['y_hat'])} − {_num(v['y'])})²", f"= {_num(f['loss'])}")
+    console.print(forward)
+
+    def steps_table() -> Table:
+        table = Table(title="Backward pass by hand: incoming × local = outgoing")
+        for col in ("gradient", "incoming × local = outgoing", "local is", "torch"):
+            table.add_column(col)
+        for s in d["steps"]:
+            param = s["name"][4:]
+            torch_cell = (Text.assemble(_mark(d["matches"][param]), f" {_num(d['autograd'][param])}")
+                          if param in d["matches"] else Text(""))
+            if s["incoming_name"] == "start":
+                maths = f"= {_num(s['outgoing'])} (start here)"
+            else:
+                maths = f"{_num(s['incoming'])} × {_num(s['local'])} = {_num(s['outgoing'])}"
+            style = "yellow" if s["name"] == "dL/dh_pre" and d["relu_blocked"] else ""
+            table.add_row(Text(s["name"], style="bold"), Text(maths, style=style), s["local_name"], torch_cell)
+        return table
+
+    def torch_table() -> Table:
+        table = Table(title="loss.backward(): one call, every .grad filled")
+        for col in ("parameter", ".grad (torch)", "by hand", "match"):
+            table.add_column(col)
+        for name, grad in d["autograd"].items():
+            table.add_row(name, _num(grad), _num(d["manual"][name]), _mark(d["matches"][name]))
+        return table
+
+    if d["mode"] == "autograd":
+        from rich.syntax import Syntax
+
+        console.print(Syntax(d["code"], "python", theme="ansi_dark", background_color="default"))
+        console.print(torch_table())
+    else:
+        console.print(steps_table())
+    for s in d["steps"]:
+        if s["note"] and s["name"] == "dL/dh_pre":
+            console.print(Text(s["note"], style="yellow" if d["relu_blocked"] else "dim"))
+    console.print(Text(d["summary"], style="green" if d["all_match"] else "red"))
+    other = "autograd" if d["mode"] == "manual" else "manual"
+    console.print(f"Try other numbers: --x -1 (ReLU blocks), --w1 2 ...; --mode {other} for the other view.", style="dim")
+
+
+def _linear_collapse(console: Console, d: dict) -> None:
+    s = d["shapes"]
+    shapes = Table(title=f"Two layers: Linear({d['sizes'][0]}, {d['sizes'][1]}) → Linear({d['sizes'][1]}, {d['sizes'][2]})")
+    for col in ("tensor", "shape", "how"):
+        shapes.add_column(col)
+    for name, how in (("x", f"{d['batch']} random inputs"), ("W1", "first layer weight"), ("b1", "first layer bias"),
+                      ("W2", "second layer weight"), ("b2", "second layer bias"), ("W_eff", d["formulas"]["W_eff"]),
+                      ("b_eff", d["formulas"]["b_eff"]), ("output", "the stack's output")):
+        shapes.add_row(name, str(s[name]), how)
+    console.print(shapes)
+    result = Table(title="Stack output vs x @ W_eff.T + b_eff")
+    for col in ("network", "max |difference|", "same as one layer?"):
+        result.add_column(col)
+    result.add_row("Linear → Linear", _num(d["without_relu"]["max_abs_diff"], 2),
+                   Text.assemble(_mark(d["without_relu"]["matches"]), " yes: collapsed" if d["without_relu"]["matches"] else " no"))
+    result.add_row("Linear → ReLU → Linear", _num(d["with_relu"]["max_abs_diff"], 3),
+                   Text.assemble(_mark(d["with_relu"]["matches"]), " no: the ReLU breaks the collapse"
+                                 if not d["with_relu"]["matches"] else " yes (this draw never hit ReLU's kink)"))
+    console.print(result)
+    console.print(f"The stack has {d['parameters']['stack']} parameters but, without an activation, computes what a single "
+                  f"layer with {d['parameters']['single_layer']} can.")
+    console.print(Text(d["summary"], style="green"))
+
+
+def _device_timing(console: Console, d: dict) -> None:
+    title = f"{d['expression']} (float32, median of {d['repeats']}), CPU ({d['cpu_threads']} threads)"
+    if d["gpu_available"]:
+        title += f" vs {d['gpu_name']}"
+    table = Table(title=title)
+    for col in ("elements", "shape", "CPU ms", "GPU compute ms", "transfers ms", "GPU total ms", "faster"):
+        table.add_column(col, justify="right")
+    for r in d["rows"]:
+        faster = "—" if not d["gpu_available"] else (
+            Text(f"GPU ×{r['gpu_speedup']:.1f}", style="green") if r["faster"] == "gpu"
+            else Text(f"CPU ×{1 / r['gpu_speedup']:.1f}" if r["gpu_speedup"] else "CPU", style="yellow"))
+        table.add_row(f"{r['size']:,}", "×".join(map(str, r["shape"])), _ms(r["cpu_ms"]), _ms(r["gpu_compute_ms"]),
+                      _ms(r["gpu_transfer_ms"]), _ms(r["gpu_total_ms"]), faster)
+    console.print(table)
+    console.print(Text(d["note"], style="yellow" if not d["gpu_available"] else "dim"))
+    console.print(d["summary"])
+
+
+def _numpy_shared_memory(console: Console, d: dict) -> None:
+    table = Table(title="Change one side, look at the other")
+    for col in ("conversion", "then", "NumPy before → after", "tensor before → after", "shares memory"):
+        table.add_column(col)
+    for c in d["cases"]:
+        def side(name: str) -> Text:
+            text = " → ".join("[" + ", ".join(_num(x) for x in c[when][name]) + "]" for when in ("before", "after"))
+            surprised = name != c["changed_side"] and c["other_side_changed"]
+            return Text(text, style="bold red" if surprised else "")
+        then = c["code"].splitlines()[-1]
+        table.add_row(c["call"], then, side("numpy"), side("tensor"),
+                      Text("yes" if c["shares_memory"] else "no (copy)", style="red" if c["shares_memory"] else "green"))
+    console.print(table)
+    console.print(d["summary"])
+    console.print(Text(d["fix"], style="cyan"))
+
+
+def _precision_spectrum(console: Console, d: dict) -> None:
+    table = Table(title=f"Precision spectrum: what each dtype keeps, and what {d['value']:g} becomes")
+    for col in ("dtype", "like a", "bytes", "eps (gap after 1)", "digits", "largest", "smallest normal", f"{d['value']:g} stored as"):
+        table.add_column(col)
+    for r in d["rows"]:
+        stored = Text(_num(r["stored"], 6), style="bold red" if r["underflows"] or r["overflows"] else "")
+        table.add_row(r["dtype"], r["like"], str(r["bytes"]), _num(r["eps"], 3), str(r["decimal_digits"]),
+                      _num(r["max"], 5), _num(r["smallest_normal"], 3), stored)
+    console.print(table)
+    console.print(d["summary"])
+
+
+# --------------------------------------------------------------------------- quiz
+def quiz_intro(console: Console, data: dict) -> None:
+    n = len(data["checks"])
+    console.print(Panel(Text(f"Quiz: {data['number']} {data['title']} — {n} check{'s' if n != 1 else ''}. "
+                             "Press Enter on an empty answer to skip a check, Ctrl+C to stop."),
+                        border_style="cyan"))
+    if data["note"]:
+        console.print(Text(data["note"], style="yellow"))
+
+
+def quiz_check(console: Console, check: dict, index: int, total: int) -> None:
+    kind = {"predict": "Predict, then we run it", "transfer": "In your own words", "choice": "Choose one"}[check["kind"]]
+    body = [Text(check["prompt"])]
+    for i, option in enumerate(check.get("options", []), start=1):
+        body.append(Text(f"  {i}. {option}"))
+    body.append(Text(f"Answer with {check['answer_hint']}.", style="dim"))
+    console.print(Panel(Group(*body), title=f"{index}/{total} · {kind} · {check['id']}", border_style="cyan"))
+
+
+def quiz_model_answer(console: Console, reveal: dict) -> None:
+    console.print(Panel(Text(reveal["model_answer"]), title="Model answer", border_style="green"))
+    if reveal.get("explanation"):
+        console.print(Text(reveal["explanation"], style="dim"))
+
+
+def quiz_result(console: Console, r: dict) -> None:
+    """One answered check: the real value / right option / model answer, and why."""
+    if r["kind"] == "predict":
+        head = (Text.assemble(("✓ Right. ", "bold green"), f"You predicted {r['answer']}; the code gives {r['expected']}.")
+                if r["correct"] else
+                Text.assemble(("✗ Not quite. ", "bold red"), f"You predicted {r['answer']}; the code gives {r['expected']}."))
+        console.print(head)
+        if r["explanation"]:
+            console.print(Text(r["explanation"]))
+    elif r["kind"] == "choice":
+        if r["correct"]:
+            console.print(Text.assemble(("✓ Right: ", "bold green"), r["expected"]))
+            console.print(Text(r["chosen_explanation"]))
+        else:
+            console.print(Text.assemble(("✗ You chose ", "bold red"), r["answer"]))
+            console.print(Text(r["chosen_explanation"]))
+            console.print(Text.assemble(("The right answer: ", "bold green"), r["expected"]))
+            console.print(Text(r["right_explanation"]))
+    else:
+        if r["self_mark"] is None:
+            quiz_model_answer(console, {"model_answer": r["expected"], "explanation": r["explanation"]})
+        else:
+            style = {"got it": "green", "partly": "yellow", "missed": "red"}[r["self_mark"]]
+            console.print(Text.assemble("You marked your answer: ", (r["self_mark"], f"bold {style}")))
+    if r["note"]:
+        console.print(Text(r["note"], style="yellow" if not r["recorded"] else "dim"))
+
+
+def quiz_summary(console: Console, results: list[dict], recording: bool) -> None:
+    graded = [r for r in results if r["correct"] is not None]
+    right = sum(1 for r in graded if r["correct"])
+    marked = [r for r in results if r["kind"] == "transfer" and r["self_mark"]]
+    parts = [f"{right} of {len(graded)} right"] if graded else []
+    if marked:
+        parts.append(f"{len(marked)} self-marked ({sum(r['self_mark'] == 'got it' for r in marked)} got it)")
+    line = "; ".join(parts) or "No checks answered"
+    line += ". Saved to your progress." if recording and results else "."
+    console.print(Text(line, style="bold"))

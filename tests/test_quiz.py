@@ -102,7 +102,7 @@ def test_compare_rules():
     assert compare("number", "0.5", 0.52, tolerance=0.05) and not compare("number", "0.5", 0.52)
     assert compare("shape", "3x1", (3, 1)) and not compare("shape", "[1, 3]", (3, 1))
     assert compare("text", "FLOAT32", "torch.float32") and compare("text", " Torch.Float32", "torch.float32")
-    assert not compare("text", "float64", "torch.float32")
+    assert compare("text", "torch.float64", "float64") and not compare("text", "float64", "torch.float32")
     assert compare("bool", "yes", True) and compare("bool", "no", False) and not compare("bool", "yes", False)
     assert format_value("number", 42.0) == "42" and format_value("number", 4.800000190734863) == "4.8"
     assert format_value("shape", (3, 1)) == "[3, 1]" and format_value("bool", True).startswith("yes")
@@ -407,23 +407,42 @@ def test_cli_eof_subprocess_exit_2(course_root, tmp_path):
 
 
 # --------------------------------------------------------------------------- the real course
-def _real_chain_rule_check():
+def _real_course():
+    """The packaged course as far as it loads (lessons still being written are left out)."""
     from torchtutor.curriculum import load
 
     course, problems = load()
-    if course is None or problems:
-        return None, None
-    for lesson in course.lessons:
-        for check in lesson.checks:
-            if check.kind == "predict" and check.code and "(3 * x + 1) ** 2" in check.code.replace("(3*x+1)", "(3 * x + 1)"):
-                return lesson, check
-    return None, None
+    return course, not problems
 
 
-def test_real_autograd_check(workspace, no_workspace):
-    lesson, check = _real_chain_rule_check()
-    if check is None:
-        pytest.skip("the course has no loadable predict check for z = (3x+1)**2 yet")
+def _real_predict_checks():
+    course, _ = _real_course()
+    if course is None:
+        return []
+    return [(lesson, check) for lesson in course.lessons for check in lesson.checks if check.kind == "predict"]
+
+
+def test_real_predict_checks_accept_their_own_answer(store):
+    """Every predict check in the course runs, and typing back the value it shows is judged right."""
+    pairs = _real_predict_checks()
+    if not pairs:
+        pytest.skip("no lesson with predict checks loads yet")
+    for lesson, check in pairs:
+        quiz = Quiz(None, lesson, store)
+        probe = quiz.answer(check, {"number": "0", "shape": "[]", "bool": "yes", "text": "x"}[check.answer_kind])
+        typed_back = quiz.answer(check, probe.expected.split(" (")[0])
+        assert typed_back.correct, f"{lesson.slug}/{check.id}: {probe.expected!r} was not accepted"
+
+
+def test_real_autograd_check(workspace, no_workspace, store):
+    """The seeds' first autograd check: x.grad for z = (3x+1)**2 at x = 2 is 42."""
+    found = [(l, c) for l, c in _real_predict_checks() if "(3*x+1)**2" in (c.code or "").replace(" ", "")]
+    if not found:
+        pytest.skip("the autograd lesson with the z = (3x+1)**2 check is not written yet")
+    lesson, check = found[0]
+    assert Quiz(None, lesson, store).answer(check, "42").correct
+    if not _real_course()[1]:
+        pytest.skip("the packaged course does not load whole yet, so the CLI cannot open it")
     out = _invoke(["-w", str(workspace), "quiz", lesson.slug, "--check", check.id, "--answer", "42", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)

@@ -10,7 +10,8 @@ Answers are read leniently and compared exactly:
 - number: ``42``, ``42.0``, ``4.8``, ``1e-3``, ``1,000``, ``3/4``; equal within the check's
   ``tolerance`` (absolute, or relative for large values);
 - shape: ``[3, 1]``, ``(3, 1)``, ``3x1``, ``3 by 1``, ``torch.Size([3, 1])``; ``[]`` is a scalar;
-- text: case, spaces and surrounding quotes do not matter (``float32`` matches ``torch.float32``);
+- text: case, spaces, surrounding quotes and a ``torch.`` prefix do not matter (``float32`` matches
+  ``torch.float32`` and back);
 - bool: yes / no / true / false / y / n / 1 / 0.
 
 An answer that cannot be read as the expected kind raises :class:`AnswerFormatError`
@@ -226,7 +227,7 @@ def compare(kind: str, guess_text: str, real: Any, tolerance: float = 1e-4) -> b
     guess, want = normalise_text(guess_text), normalise_text(str(real))
     if not guess:
         raise AnswerFormatError("The answer is empty. Type a word or short phrase.")
-    return guess == want or (want.startswith("torch.") and guess == want[len("torch."):])
+    return guess.removeprefix("torch.") == want.removeprefix("torch.")
 
 
 def run_check_code(lesson: Lesson, check: Check) -> tuple[Any, str]:

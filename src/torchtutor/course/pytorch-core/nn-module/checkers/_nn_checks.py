@@ -8,8 +8,8 @@ slips into a verdict that names them:
 - layers stacked with no activation       (the model is exactly affine / Linear follows Linear)
 - ``model.forward(x)`` instead of ``model(x)``  (a forward hook that never fires)
 
-Checkers load this file by path (see the ``_helpers()`` function at the top of each
-checker), so that everything the lesson needs stays inside its folder.
+Checkers import it as ``import _nn_checks as nnc``: the harness puts the checker's
+folder on the import path while it loads a checker.
 """
 
 from __future__ import annotations
@@ -100,17 +100,17 @@ def module_class(ex, name: str) -> type:
     return cls
 
 
-def instantiate(ex, name: str, *args: Any, starter: str = "") -> nn.Module:
+def instantiate(ex, name: str, *args: Any, starter: str = "", label: str | None = None) -> nn.Module:
     """Create the learner's module, explaining a missing super().__init__().
 
     ``starter`` is the message for an __init__ that still does nothing at all (the
     untouched starter), told apart from one that only forgot super().__init__()."""
     cls = module_class(ex, name)
-    call = f"{name}({', '.join(repr(a) for a in args)})"
+    call = label or f"{name}({', '.join(repr(a) for a in args)})"
     model = guarded(ex, f"Creating `{call}`", cls, *args, known=[missing_super(f"Creating `{call}`")])
     if "_modules" not in vars(model):
         if starter and not {k for k in vars(model) if not k.startswith("__")}:
-            fail(starter, f"Start __init__ with super().__init__(), then create what {name} is made of.",
+            fail(starter, f"Start __init__ with super().__init__(), then set up what {name} holds.",
                  failure="placeholder")
         fail(f"`{call}` was created without running nn.Module.__init__: `super().__init__()` is missing.",
              "nn.Module.__init__ creates the registries (_parameters, _modules, _buffers) that make a module "

@@ -1,19 +1,11 @@
 """Checker for nn-module/payoff-gradients."""
 
-import importlib.util
-from pathlib import Path
-
 import torch
 import torch.nn as nn
 
 from torchtutor.checks import Wrong, describe, expect_tensor, fail
 
-
-def _helpers():
-    spec = importlib.util.spec_from_file_location("nn_module_checks", Path(__file__).with_name("_nn_checks.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
 
 class _Shared(nn.Module):
@@ -38,7 +30,7 @@ HAND = {"hidden.weight": _D_YHAT * -0.3 * 2.0, "hidden.bias": _D_YHAT * -0.3,
         "output.weight": _D_YHAT * _Z1, "output.bias": _D_YHAT}
 
 
-def _known(nnc):
+def _known():
     return [
         nnc.Known(AttributeError, "'NoneType' object has no attribute 'zero_'",
                   "gradients() calls .zero_() on a gradient that is None.",
@@ -64,9 +56,9 @@ def _known(nnc):
     ]
 
 
-def _call(ex, nnc, fn, model, x, y, label):
+def _call(ex, fn, model, x, y, label):
     result, fired = nnc.called_through_module(
-        model, lambda: nnc.guarded(ex, f"Calling `gradients(model, x, y)` {label}", fn, model, x, y, known=_known(nnc)))
+        model, lambda: nnc.guarded(ex, f"Calling `gradients(model, x, y)` {label}", fn, model, x, y, known=_known()))
     if result is None:
         fail("gradients() returns None: finish the function and return a dict of gradients.", failure="placeholder")
     if not fired:
@@ -94,7 +86,6 @@ def _call(ex, nnc, fn, model, x, y, label):
 
 
 def check(ex):
-    nnc = _helpers()
     fn = ex.get("gradients")
     if not callable(fn):
         fail("`gradients` should be a function: def gradients(model, x, y): ...", failure="not-callable")
@@ -103,7 +94,7 @@ def check(ex):
     model = _Shared()
     x, y = torch.tensor([[2.0]]), torch.tensor([[1.0]])
     for attempt in ("the first time", "a second time, on the same model"):
-        got = _call(ex, nnc, fn, model, x, y, attempt)
+        got = _call(ex, fn, model, x, y, attempt)
         for name, value in HAND.items():
             want = torch.full_like(model.get_parameter(name), value)
             expect_tensor(got[name], want, name=f"gradients(...)[{name!r}] on the shared network, called {attempt}",
@@ -123,7 +114,7 @@ def check(ex):
     xb, yb = torch.randn(8, 3), torch.randn(8, 1)
     with torch.no_grad():
         other[0].weight.grad = torch.ones_like(other[0].weight)   # stale gradients that must be cleared
-    got = _call(ex, nnc, fn, other, xb, yb, "on a batch of 8")
+    got = _call(ex, fn, other, xb, yb, "on a batch of 8")
     ref = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     ref.load_state_dict(other.state_dict())
     ((ref(xb) - yb) ** 2).mean().backward()

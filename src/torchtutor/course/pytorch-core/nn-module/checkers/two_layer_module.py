@@ -1,19 +1,11 @@
 """Checker for nn-module/two-layer-module."""
 
-import importlib.util
-from pathlib import Path
-
 import torch
 import torch.nn as nn
 
 from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail
 
-
-def _helpers():
-    spec = importlib.util.spec_from_file_location("nn_module_checks", Path(__file__).with_name("_nn_checks.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
 
 LAYOUT = "self.hidden = nn.Linear(n_in, n_hidden) and self.output = nn.Linear(n_hidden, n_out)"
@@ -36,7 +28,6 @@ def _layer(ex, model, name, n_in, n_out, what):
 
 
 def check(ex):
-    nnc = _helpers()
 
     # Part 1: the class
     model = nnc.instantiate(ex, "TwoLayerNet", 3, 5, 2,

@@ -1,27 +1,18 @@
 """Checker for nn-module/verify-linear."""
 
-import importlib.util
-from pathlib import Path
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from torchtutor.checks import Wrong, expect_tensor, fail
 
-
-def _helpers():
-    spec = importlib.util.spec_from_file_location("nn_module_checks", Path(__file__).with_name("_nn_checks.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
 
 CASES = [(3, 2, 5), (4, 4, 3), (1, 3, 2), (5, 1, 4)]   # (in, out, batch); (4, 4) is square on purpose
 
 
 def check(ex):
-    nnc = _helpers()
     manual_linear = ex.get("manual_linear")
     if not callable(manual_linear):
         fail("`manual_linear` should be a function: def manual_linear(x, weight, bias): ...", failure="not-callable")

@@ -190,6 +190,9 @@ def test_registry_lists_and_parses():
     ("autograd-explorer", ["--mode", "fast"], "must be one of manual, autograd"),
     ("autograd-explorer", ["stray"], "expected a --parameter"),
     ("numpy-shared-memory", ["--x", "1"], "takes no parameters"),
+    ("device-timing", ["--sizes", "10,0"], "between 1 and 20,000,000; 0 is not"),
+    ("device-timing", ["--repeats", "1000"], "repeats must be between 1 and 100, not 1000"),
+    ("device-timing", ["--op", "conv"], "must be one of add, matmul"),
 ])
 def test_registry_errors_are_one_paragraph(name, args, message):
     with pytest.raises(WidgetError) as info:

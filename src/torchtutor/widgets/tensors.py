@@ -52,16 +52,28 @@ def _median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], None])
     return statistics.median(times)
 
 
-def _int_list(name: str, values, low: int, high: int) -> list[int]:
+def _sizes(values) -> list[int]:
     if isinstance(values, (int, float, str)):
         values = [values]
     try:
         out = [int(v) for v in values]
     except (TypeError, ValueError):
-        raise WidgetError(f"{name} must be whole numbers, not {values!r}.") from None
-    if not out or not all(low <= v <= high for v in out):
-        raise WidgetError(f"{name} must be one or more whole numbers between {low:,} and {high:,}, not {values!r}.")
+        raise WidgetError(f"sizes must be whole numbers of elements, not {values!r}.") from None
+    bad = [v for v in out if not 1 <= v <= MAX_ELEMENTS]
+    if not out or bad:
+        shown = f"{bad[0]:,} is not" if bad else "there are none"
+        raise WidgetError(f"sizes must be one or more whole numbers between 1 and {MAX_ELEMENTS:,}; {shown}.")
     return out
+
+
+def _repeats(value) -> int:
+    try:
+        repeats = int(value)
+    except (TypeError, ValueError):
+        raise WidgetError(f"repeats must be a whole number, not {value!r}.") from None
+    if not 1 <= repeats <= MAX_REPEATS:
+        raise WidgetError(f"repeats must be between 1 and {MAX_REPEATS}, not {repeats}.")
+    return repeats
 
 
 def device_timing(sizes: tuple[int, ...] = (10, 1_000, 100_000, 10_000_000), repeats: int = 5,
@@ -76,8 +88,8 @@ def device_timing(sizes: tuple[int, ...] = (10, 1_000, 100_000, 10_000_000), rep
     """
     import torch
 
-    sizes = _int_list("sizes", sizes, 1, MAX_ELEMENTS)
-    repeats = _int_list("repeats", repeats, 1, MAX_REPEATS)[0]
+    sizes = _sizes(sizes)
+    repeats = _repeats(repeats)
     if op not in OPS:
         raise WidgetError(f"op must be one of {', '.join(OPS)}, not {op!r}.")
 

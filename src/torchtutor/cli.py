@@ -225,7 +225,7 @@ def widget(ctx: typer.Context,
 
 @app.command()
 def quiz(ctx: typer.Context,
-         lesson_key: Optional[str] = typer.Argument(None, metavar="[LESSON]", help="Lesson slug or number (default: your next lesson)."),
+         lesson_key: Optional[str] = typer.Argument(None, metavar="LESSON", help="Lesson slug or number (default: your next lesson)."),
          check_id: Optional[str] = typer.Option(None, "--check", help="Only this check (ids: --json)."),
          answer: Optional[str] = typer.Option(None, "--answer", help="Answer --check without prompting and print the result."),
          mark: Optional[str] = typer.Option(None, "--mark", help="With --answer to a transfer question: got-it, partly or missed."),

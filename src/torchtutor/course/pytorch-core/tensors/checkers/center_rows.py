@@ -1,0 +1,78 @@
+"""Checker for tensors/center-rows."""
+
+import torch
+
+from torchtutor.checks import Wrong, expect_tensor, fail
+from torchtutor.checks.api import learner_error
+
+def _keepdim(fn="mean"):
+    return (f"A reduction along dim=1 removes that dimension: X.{fn}(dim=1) gives shape (N,), not (N, 1). "
+            "Broadcasting lines shapes up from the right, so an (N,) vector is matched against the F columns, "
+            "not the N rows. keepdim=True keeps the reduced dimension with size 1, an (N, 1) column that "
+            "broadcasts across each row.")
+
+
+def _call(ex, name, X):
+    ex.function(name)
+    fn = ex.namespace[name]
+    try:
+        out = fn(X.clone())
+    except RuntimeError as exc:
+        if "must match the size" in str(exc):
+            fail(f"`{name}` raised a broadcasting error on a {X.shape[0]} x {X.shape[1]} X: a row statistic lost its dimension.",
+                 f"PyTorch said: {str(exc).splitlines()[0]}", _keepdim("max" if "scale" in name else "mean"),
+                 misconceptions=["reduction-keeps-dims"], failure="missing-keepdim")
+        raise learner_error(exc, ex.file, f"Calling `{name}(X)`") from None
+    except TypeError as exc:
+        if "return_types" in str(exc):
+            fail(f"`{name}` used the result of .max(dim=...) as if it were a tensor; it is a pair.",
+                 f"Python said: {str(exc).splitlines()[0]}",
+                 "With a dim, max returns (values, indices): the largest values and where they were. "
+                 "Take .values (or unpack: values, indices = X.max(dim=1, keepdim=True)).",
+                 failure="max-returns-pair")
+        raise learner_error(exc, ex.file, f"Calling `{name}(X)`") from None
+    except Exception as exc:
+        raise learner_error(exc, ex.file, f"Calling `{name}(X)`") from None
+    if out is None:
+        fail(f"`{name}(X)` returned None: replace `return None` with your code.", failure="placeholder")
+    return out
+
+
+def _wrongs(kind, X):
+    if kind == "mean":
+        stat = lambda **kw: X.mean(**kw)
+        apply = lambda s: X - s
+        word, fn = "mean", "mean"
+    else:
+        stat = lambda **kw: X.max(**kw).values if kw else X.max()
+        apply = lambda s: X / s
+        word, fn = "maximum", "max"
+    return [
+        Wrong(f"Each row used the wrong {word}: X.{fn}(dim=1) without keepdim lined up with the columns, not the rows.",
+              value=apply(stat(dim=1)), details=[_keepdim(fn), f"So row i got the {word} of row j in column j. Use keepdim=True."],
+              misconceptions=["reduction-keeps-dims"], failure="missing-keepdim"),
+        Wrong(f"You used the {word} of each column (dim=0); each row needs its own {word}, along dim=1.",
+              value=apply(stat(dim=0, keepdim=True)),
+              details=["dim names the dimension that disappears: dim=0 collapses the rows (one number per column), "
+                       "dim=1 collapses the columns (one number per row)."],
+              failure="wrong-dim"),
+        Wrong(f"You used one {word} for the whole tensor; each row needs its own.",
+              value=apply(stat()),
+              details=[f"X.{fn}() with no dim reduces everything to one number. Reduce along dim=1, keeping it: keepdim=True."],
+              failure="wrong-dim"),
+    ]
+
+
+def check(ex):
+    g = torch.Generator().manual_seed(5)
+    square = torch.rand(4, 4, generator=g) * 10 + 1
+    wide = torch.rand(3, 5, generator=g) * 10 + 1
+    for X in (square, wide):
+        out = _call(ex, "center_rows", X)
+        expect_tensor(out, X - X.mean(dim=1, keepdim=True), name="center_rows(X)",
+                      wrong=_wrongs("mean", X) if X.shape[0] == X.shape[1] else [])
+    for X in (square, wide):
+        out = _call(ex, "scale_rows", X)
+        expect_tensor(out, X / X.max(dim=1, keepdim=True).values, name="scale_rows(X)",
+                      wrong=_wrongs("max", X) if X.shape[0] == X.shape[1] else [])
+    return "Every row is centred on its own mean and scaled by its own maximum: keepdim kept the shapes in line."

@@ -1,0 +1,205 @@
+"""Checker for tensors/device-aware.
+
+A GPU is simulated with PyTorch's "meta" device: tensors that have a shape and a
+dtype but no data. Operations on meta tensors are checked under a function mode
+that refuses to mix devices, the way a real CUDA run would.
+"""
+
+import numpy as np
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
+
+from torchtutor.checks import describe, expect_tensor, fail
+from torchtutor.checks.api import learner_error
+
+
+class _StrictDevices(TorchFunctionMode):
+    """Raise on any torch operation whose tensor arguments live on two devices
+    (a zero-dimensional CPU tensor may join any device, as CUDA allows).
+
+    PyTorch's own meta kernels are slow to load the first time, so operations
+    among meta tensors are worked out on CPU stand-ins of the same shape and
+    dtype, and their results are put back on meta. Moves and conversions keep
+    their real behaviour (copying a meta tensor to the CPU fails, as it should)."""
+
+    REAL = {"to", "cpu", "cuda", "numpy", "tolist", "item", "__get__", "__set__", "__array__", "__repr__",
+            "__format__", "__bool__", "__len__", "__iter__"}
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        flat, spec = tree_flatten((args, kwargs))
+        devices = {t.device.type for t in flat
+                   if isinstance(t, torch.Tensor) and not (t.dim() == 0 and t.device.type == "cpu")}
+        if len(devices) > 1:
+            raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                               + " and ".join(sorted(devices)) + "!")
+        if devices == {"meta"} and getattr(func, "__name__", "") not in self.REAL:
+            stand_ins = [torch.zeros(t.shape, dtype=t.dtype) if isinstance(t, torch.Tensor) and t.device.type == "meta"
+                         else t for t in flat]
+            args, kwargs = tree_unflatten(stand_ins, spec)
+            out = func(*args, **kwargs)
+            return tree_map(lambda o: o.to("meta") if isinstance(o, torch.Tensor) else o, out)
+        return func(*args, **kwargs)
+
+
+def _device_type(value):
+    if isinstance(value, torch.device):
+        return value.type
+    if isinstance(value, str):
+        try:
+            return torch.device(value).type
+        except RuntimeError:
+            return None
+    return None
+
+
+def _pick_device_with(ex, gpu: bool):
+    fn = ex.function("pick_device")
+    saved = torch.cuda.is_available
+    accel = getattr(torch, "accelerator", None)
+    saved_accel = getattr(accel, "is_available", None) if accel else None
+    torch.cuda.is_available = lambda: gpu
+    if saved_accel is not None:
+        accel.is_available = lambda: gpu
+    try:
+        return fn()
+    finally:
+        torch.cuda.is_available = saved
+        if saved_accel is not None:
+            accel.is_available = saved_accel
+
+
+def _check_pick_device(ex):
+    got = _pick_device_with(ex, gpu=torch.cuda.is_available())
+    if got is None:
+        fail("`pick_device()` returned None: replace `return None` with your code.", failure="placeholder")
+    want = "cuda" if torch.cuda.is_available() else "cpu"
+    if _device_type(got) is None:
+        fail(f"`pick_device()` should return a torch.device (or a device name), but it returned {describe(got)}.",
+             failure="wrong-type")
+    if _device_type(got) != want:
+        fail(f"`pick_device()` returned {got!r} on a machine where torch.cuda.is_available() is "
+             f"{torch.cuda.is_available()}; it should be {want!r}.", failure="wrong-device")
+    for gpu, want in ((True, "cuda"), (False, "cpu")):
+        got = _pick_device_with(ex, gpu=gpu)
+        if _device_type(got) != want:
+            fail(f"`pick_device()` returned {got!r} while torch.cuda.is_available() said {gpu}; it should follow it "
+                 f"and return {want!r}.",
+                 "Ask PyTorch each time: torch.device('cuda' if torch.cuda.is_available() else 'cpu'). "
+                 "A device written into the code runs on only one kind of machine.",
+                 failure="hard-coded-device")
+
+
+def _check_predict(ex):
+    predict = ex.function("predict")
+    g = torch.Generator().manual_seed(3)
+    X = torch.randn(5, 4, generator=g)
+    W = torch.randn(4, 2, generator=g)
+    b = torch.randn(2, generator=g)
+    out = predict(X, W, b)
+    if out is None:
+        fail("`predict(X, W, b)` returned None: replace `return None` with your code.", failure="placeholder")
+    expect_tensor(out, X @ W + b, name="predict(X, W, b)")
+
+    raw = ex.namespace["predict"]
+    Xg = torch.empty(5, 4, device="meta")
+    try:
+        with _StrictDevices():
+            out = raw(Xg, W, b)
+    except RuntimeError as exc:
+        if "same device" in str(exc) or "expected device" in str(exc):
+            fail("`predict` mixed devices: with X on the GPU stand-in ('meta') and W, b on the CPU, "
+                 "one of its operations met tensors from two devices and stopped.",
+                 f"PyTorch said: {str(exc).splitlines()[0]}",
+                 "All tensors in one operation must be on the same device, and PyTorch never moves them for you. "
+                 "Bring the parameters to the data: W.to(X.device), b.to(X.device).",
+                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
+        if "meta" in str(exc) and ("copy out" in str(exc) or "numpy" in str(exc)):
+            fail("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
+                 "return the result there.",
+                 f"PyTorch said: {str(exc).splitlines()[0]}", failure="wrong-device")
+        raise learner_error(exc, ex.file, "Calling `predict(X, W, b)` with X on the GPU stand-in") from None
+    except NotImplementedError as exc:
+        fail("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
+             "return the result there.",
+             f"PyTorch said: {str(exc).splitlines()[0]}", failure="wrong-device")
+    except Exception as exc:
+        raise learner_error(exc, ex.file, "Calling `predict(X, W, b)` with X on the GPU stand-in") from None
+    if not isinstance(out, torch.Tensor):
+        fail(f"With X on the GPU stand-in, `predict` returned {describe(out)}, not a tensor.", failure="not-a-tensor")
+    if out.device.type != "meta":
+        fail(f"With X on the GPU stand-in ('meta'), `predict` returned its result on {out.device}.",
+             "Compute where the data is: move W and b to X.device (not to a fixed or global device) "
+             "and leave the result there; the caller decides when to bring it back.",
+             misconceptions=["devices-mix-automatically"], failure="device-mismatch")
+    if tuple(out.shape) != (5, 2):
+        fail(f"With X on the GPU stand-in, `predict` returned shape {list(out.shape)}; it should be [5, 2].",
+             failure="wrong-shape")
+
+    if torch.cuda.is_available():  # a real GPU: the same test with real numbers
+        out = predict(X.cuda(), W, b)
+        expect_tensor(out, (X @ W + b).cuda(), name="predict(X on cuda, W and b on cpu)")
+
+
+def _check_to_numpy(ex):
+    to_numpy = ex.function("to_numpy")
+    raw = ex.namespace["to_numpy"]
+    plain = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    arr = to_numpy(plain)
+    if arr is None:
+        fail("`to_numpy(t)` returned None: replace `return None` with your code.", failure="placeholder")
+    if not isinstance(arr, np.ndarray):
+        fail(f"`to_numpy(t)` should return a NumPy array, but it returned {describe(arr)}.", failure="wrong-type")
+    if arr.shape != (2, 3) or not np.allclose(arr, plain.numpy()):
+        fail(f"`to_numpy(t)` returned an array of shape {arr.shape} holding {arr.tolist()!r}; "
+             f"it should hold the tensor's values {plain.tolist()!r}.", failure="wrong-values")
+
+    tracked = torch.arange(3, dtype=torch.float32).requires_grad_() * 2
+    try:
+        arr = raw(tracked)
+    except RuntimeError as exc:
+        if "requires grad" in str(exc):
+            fail("`to_numpy` fails on a tensor that tracks gradients: .numpy() refuses those.",
+                 f"PyTorch said: {str(exc).splitlines()[0]}",
+                 "Start the chain with .detach(): t.detach().cpu().numpy(). What .detach() cuts, and why NumPy "
+                 "needs it cut, is the story of the autograd lesson.", failure="requires-grad")
+        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on a tensor that tracks gradients") from None
+    except Exception as exc:
+        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on a tensor that tracks gradients") from None
+    if not isinstance(arr, np.ndarray) or not np.allclose(arr, [0.0, 2.0, 4.0]):
+        fail(f"`to_numpy(t)` on a tensor that tracks gradients returned {describe(arr)}; it should be the array [0, 2, 4].",
+             failure="wrong-values")
+
+    on_gpu = torch.empty(3, device="meta")
+    try:
+        raw(on_gpu)
+    except NotImplementedError as exc:
+        if "meta" in str(exc):
+            return  # it asked to copy the data to the CPU: the right move (a meta tensor has no data to copy)
+        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
+    except TypeError as exc:
+        if "to numpy" in str(exc) and ".cpu()" in str(exc):
+            fail("`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU.",
+                 f"PyTorch said (about the GPU stand-in; a CUDA tensor gives the same message): {str(exc).splitlines()[0]}",
+                 "Put .cpu() before .numpy(): t.detach().cpu().numpy().",
+                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
+        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
+    except RuntimeError as exc:
+        if "meta" in str(exc) or "numpy" in str(exc):
+            fail("`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU.",
+                 f"PyTorch said: {str(exc).splitlines()[0]}", "Put .cpu() before .numpy(): t.detach().cpu().numpy().",
+                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
+        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
+    except Exception as exc:
+        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
+    fail("`to_numpy` returned something for a tensor on the GPU stand-in without copying its data to the CPU.",
+         "A tensor on another device has to come to the CPU before NumPy can read it: t.detach().cpu().numpy().",
+         failure="device-mismatch")
+
+
+def check(ex):
+    _check_pick_device(ex)
+    _check_predict(ex)
+    _check_to_numpy(ex)
+    return "pick_device asks PyTorch, predict computes where X lives, and to_numpy detaches, copies to the CPU, converts."

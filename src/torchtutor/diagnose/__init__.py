@@ -1,0 +1,62 @@
+"""Find the silent mistakes in PyTorch code from runtime evidence.
+
+This package owns the mistake catalogue and the probes that detect its entries. It imports
+only torch, torchinfo and the standard library; the CLI, the runner, the progress store and
+the curriculum sit above it and call it.
+
+The catalogue
+-------------
+``CATALOGUE`` is a list of :class:`Mistake` entries with stable ids (``missing-zero-grad``,
+``softmax-before-cross-entropy``, ...), each with a title, a plain-language explanation, the
+fix as code, the lesson that teaches it, its checklist phase and the evidence used to detect
+it. ``get(id)`` returns one entry, ``catalogue_as_dicts()`` the JSON form.
+
+In-process use (exercise checkers)
+----------------------------------
+A checker runs the learner's code inside the runner's forked child and asks what happened::
+
+    from torchtutor import diagnose
+
+    with diagnose.instrument() as session:      # a Probe; hooks live only inside the block
+        learner.train(model, data, steps=5)
+    if session.has("missing-zero-grad"):        # session.ids: the ids of the warnings
+        finding = next(f for f in session.warnings if f.id == "missing-zero-grad")
+        print(finding.message)                  # observed numbers, why it matters
+        print(finding.fix)                      # the fix, as code
+
+Exceptions raised inside the block are recorded (translated into a finding when one fits)
+and re-raised. To translate an exception caught elsewhere::
+
+    finding = diagnose.explain_exception(exc)   # Finding | None
+    # e.g. "non-scalar-backward" for "grad can be implicitly created only for scalar outputs"
+
+``Probe(max_steps=..., max_seconds=...)`` stops the run by raising :class:`StopRun` (a
+BaseException that ``with`` swallows) when its budget is spent. A :class:`Finding` has
+``id, severity ('warning' | 'info'), phase, title, message, evidence, fix, location, lesson``
+and ``to_dict()``. Info findings record checks that passed for a reason worth knowing
+(gradient accumulation, Monte Carlo dropout, soft labels, low-rank factorisation, staged
+unfreezing, a parameter-free module built in forward).
+
+The doctor
+----------
+``run_doctor(script, args, max_seconds=60, max_steps=None)`` runs a script as ``__main__``
+in a child process (:mod:`.child`) under a Probe and returns a :class:`DoctorReport`
+(``to_dict()`` is the ``--json`` document; ``exit_code`` is 1 with warnings, else 0).
+:func:`report_text` and :class:`ReportView` (a rich renderable) show it grouped by the four
+phases of the debugging checklist; :func:`catalogue_text` and :class:`CatalogueView` show the
+catalogue.
+"""
+
+from .catalogue import CATALOGUE, LESSONS, PHASES, REQUIRED_IDS, Mistake, catalogue_as_dicts, get, ids
+from .crash import explain_exception
+from .doctor import DoctorReport, DoctorUsageError, run_doctor, run_many
+from .findings import INFO, WARNING, Finding, Location
+from .probe import Probe, StopRun, instrument
+from .render import CatalogueView, ReportView, catalogue_text, finding_lines, report_lines, report_text
+
+__all__ = [
+    "CATALOGUE", "LESSONS", "PHASES", "REQUIRED_IDS", "Mistake", "catalogue_as_dicts", "get", "ids",
+    "explain_exception", "DoctorReport", "DoctorUsageError", "run_doctor", "run_many", "INFO", "WARNING", "Finding",
+    "Location", "Probe", "StopRun", "instrument", "CatalogueView", "ReportView", "catalogue_text",
+    "finding_lines", "report_lines", "report_text",
+]

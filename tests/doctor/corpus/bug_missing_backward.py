@@ -1,0 +1,16 @@
+# expect: missing-backward
+"""zero_grad() and step() are there, but loss.backward() is missing."""
+import torch
+import torch.nn as nn
+from _data import blobs
+
+torch.manual_seed(0)
+X, y = blobs(n=256)
+model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 4))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(20):
+    idx = torch.randint(0, 256, (32,))
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
+    opt.step()
+print(loss.item())

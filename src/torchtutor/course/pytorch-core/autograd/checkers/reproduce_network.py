@@ -1,0 +1,182 @@
+"""Checker for autograd/reproduce-network.
+
+The learner's network_grads is compared with the hand chain rule (plain floats, the
+seven steps of Series 1) at three points: the lesson's numbers, an input that switches
+the ReLU off, and a general point. Known slips get their own verdicts: a parameter that
+does not record, a missing ReLU, Python's max() in place of torch.relu, a loss without
+the square, right numbers under the wrong names, and a hand-written derivative.
+"""
+
+import math
+
+import torch
+
+from torchtutor.checks import describe, fail
+from torchtutor.checks.api import learner_error, learner_frame
+
+NAMES = ("w1", "b1", "w2", "b2")
+LESSON = (2.0, 1.0, 0.5, 0.1, -0.3, 0.2)         # the course's shared network
+BLOCKED = (-1.0, 1.0, 0.5, 0.1, -0.3, 0.2)     # z1 = -0.4: the ReLU is off
+GENERAL = (1.5, -0.5, 0.8, -0.2, 1.2, 0.3)
+
+
+def hand(x, y, w1, b1, w2, b2, relu=True, square=True):
+    """The seven chain-rule steps, incoming x local = outgoing, in plain floats."""
+    z1 = w1 * x + b1
+    h = max(0.0, z1) if relu else z1
+    y_hat = w2 * h + b2
+    d_yhat = 2 * (y_hat - y) if square else 1.0
+    d_h = d_yhat * w2
+    d_z1 = d_h * ((1.0 if z1 > 0 else 0.0) if relu else 1.0)
+    return {"w1": d_z1 * x, "b1": d_z1, "w2": d_yhat * h, "b2": d_yhat}
+
+
+def _close(a, b):
+    return math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-5)
+
+
+def _same(got, want):
+    return all(_close(got[k], want[k]) for k in NAMES)
+
+
+def _fmt(d):
+    return "{" + ", ".join(f"{k}: {d[k] + 0.0:.4g}" for k in NAMES) + "}"   # + 0.0 turns -0 into 0
+
+
+def _where(exc, ex):
+    frame = learner_frame(exc, ex.file)
+    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
+
+
+def _params_without_grad(exc, ex):
+    """Names of the learner's parameters whose .grad was None when the exception happened."""
+    tb = exc.__traceback__
+    frame = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(ex.file):
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    if frame is None:
+        return []
+    found = []
+    for name in NAMES:
+        t = frame.f_locals.get(name)
+        if isinstance(t, torch.Tensor) and t.grad is None:
+            found.append((name, t.requires_grad))
+    return found
+
+
+def _call(ex, args, label):
+    ex.function("network_grads")
+    fn = ex.namespace["network_grads"]
+    doing = f"`network_grads{args}` ({label})"
+    try:
+        return fn(*args)
+    except Exception as exc:
+        text = str(exc)
+        if isinstance(exc, AttributeError) and "NoneType" in text and "item" in text:
+            if args == BLOCKED and ex.uses("max("):
+                fail(f"{doing} crashed: a gradient was None where it should be 0.0.", *_where(exc, ex),
+                     "Python's max(0.0, z1) hands back the plain float 0.0 when the ReLU is off, and a Python float "
+                     "has no history: the path from the loss back to w1 and b1 is gone, so their .grad stays None.",
+                     "torch.relu(z1) outputs a tensor that stays in the graph and sends back a gradient of 0.",
+                     failure="python-max")
+            empty = _params_without_grad(exc, ex)
+            silent = [n for n, records in empty if not records]
+            if silent:
+                names = " and ".join(silent)
+                fail(f"{doing} crashed: {names}.grad is None, because {names} does not record.", *_where(exc, ex),
+                     f"backward() only fills .grad on leaves created with requires_grad=True. Make {names} the way "
+                     "w1 is made: torch.tensor(float(...), requires_grad=True).", failure="not-recording")
+            names = " and ".join(n for n, _ in empty) or "one of the parameters"
+            fail(f"{doing} crashed: the .grad of {names} was None when you read it.", *_where(exc, ex),
+                 "backward() only fills .grad on leaves that record and lie on a path to the loss. Check that every "
+                 "parameter is made with requires_grad=True and is used in the forward pass.",
+                 failure="not-recording")
+        if "does not require grad and does not have a grad_fn" in text:
+            fail(f"{doing} raised RuntimeError: the loss does not record, so there is nothing to rewind.",
+                 *_where(exc, ex),
+                 "None of the tensors the loss was built from has requires_grad=True (or the loss was rebuilt from "
+                 "plain numbers). Make the four parameters with requires_grad=True and compute the loss from them.",
+                 failure="not-recording")
+        if "backward through the graph a second time" in text:
+            fail(f"{doing} raised RuntimeError: backward() ran twice over the same graph.", *_where(exc, ex),
+                 "One loss.backward() fills all four gradients at once; call it once.", failure="RuntimeError")
+        if isinstance(exc, TypeError) and "NoneType" in text:
+            fail(f"{doing} raised TypeError: a placeholder None is still used in the forward pass.", *_where(exc, ex),
+                 "Replace each `= None` line: b1, w2 and b2 like w1, then z1, h, y_hat and loss.",
+                 failure="placeholder")
+        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+
+
+def _read(ex, args, label):
+    got = _call(ex, args, label)
+    if got is None:
+        fail(f"`network_grads` returned None ({label}): replace the placeholders with your code.",
+             "Finish the parameters, write the forward pass and the loss, call loss.backward(), and return a dict "
+             "{\"w1\": w1.grad.item(), ...}.", failure="placeholder")
+    if not isinstance(got, dict):
+        fail(f"`network_grads` should return a dict with keys w1, b1, w2, b2, but it returned {describe(got)}.",
+             failure="wrong-type")
+    missing = [k for k in NAMES if k not in got]
+    if missing:
+        fail(f"The dict `network_grads` returned has no key {', '.join(repr(k) for k in missing)}.",
+             f"It has {sorted(got, key=str)}; use exactly the names w1, b1, w2, b2.", failure="missing-key")
+    values = {}
+    for k in NAMES:
+        v = got[k]
+        if v is None:
+            fail(f"dL/d{k} came back as None ({label}): {k} got no gradient.",
+                 f"backward() fills .grad only on leaves that record. Make {k} with requires_grad=True, and use it in "
+                 "the forward pass.", failure="grad-is-none")
+        if isinstance(v, torch.Tensor):
+            if v.numel() != 1:
+                fail(f"dL/d{k} is {describe(v)}; it should be one number.", failure="not-scalar")
+            v = float(v.detach().reshape(-1)[0])
+        elif isinstance(v, bool) or not isinstance(v, (int, float)):
+            fail(f"dL/d{k} should be a number (use .item()), but it is {describe(v)}.", failure="wrong-type")
+        values[k] = float(v)
+    return values
+
+
+def _compare(ex, args, label):
+    got = _read(ex, args, label)
+    want = hand(*args)
+    if _same(got, want):
+        return got
+    if args == BLOCKED and _same(got, hand(*args, relu=False)):
+        fail(f"With the ReLU switched off (x = -1, so z1 = -0.4), you got {_fmt(got)}; "
+             f"the right answer is {_fmt(want)}.",
+             "Your forward pass has no ReLU: the hidden value went negative and the gradient kept flowing into w1 and "
+             "b1. A ReLU that outputs 0 passes back a gradient of 0 (its local derivative is 0 where z1 < 0). "
+             "Put h = torch.relu(z1) between the layers. (At the lesson's numbers z1 = 1.1 > 0, so the slip did not show.)",
+             misconceptions=["pytorch-is-different-math"], failure="relu-missing")
+    if _same(got, hand(*args, square=False)):
+        fail(f"`network_grads{args}` ({label}) returned {_fmt(got)}: the gradients of y_hat - y, "
+             "not of (y_hat - y) ** 2.",
+             "The loss is the squared error. Its local derivative 2 * (y_hat - y) starts the whole chain; "
+             "without the square every gradient is off by that factor.", failure="loss-not-squared")
+    if sorted(got.values()) == sorted(want.values()) or all(
+            any(_close(g, w) for w in want.values()) for g in got.values()):
+        fail(f"`network_grads{args}` ({label}) returned {_fmt(got)}: the right numbers under the wrong names; "
+             f"the right answer is {_fmt(want)}.",
+             "Each key should hold the .grad of the parameter with that name: \"w1\": w1.grad.item(), and so on.",
+             failure="wrong-names")
+    worst = max(NAMES, key=lambda k: abs(got[k] - want[k]))
+    fail(f"`network_grads{args}` ({label}) returned {_fmt(got)}, but the gradients are {_fmt(want)} "
+         f"(dL/d{worst} differs most).",
+         "Compare your forward pass with the network line by line: z1 = w1 * x + b1, h = relu(z1), "
+         "y_hat = w2 * h + b2, loss = (y_hat - y) ** 2. `torchtutor widget autograd-explorer` shows every step.",
+         failure="wrong-values")
+
+
+def check(ex):
+    got = _compare(ex, LESSON, "the lesson's numbers")
+    _compare(ex, BLOCKED, "ReLU switched off")
+    _compare(ex, GENERAL, "other numbers")
+    if not ex.uses("backward("):
+        fail("The numbers are right, but no backward() call appears in your file.",
+             "This exercise is about letting autograd walk the graph: build the loss from tensors that record and "
+             "call loss.backward() once.", misconceptions=["backward-replaces-understanding"], failure="hand-derivative")
+    return (f"One backward() call reproduces your seven hand steps: {_fmt(got)}. Same graph, same chain rule, "
+            "same numbers, and a switched-off ReLU correctly sends back 0.")

@@ -8,6 +8,7 @@ step_with_snapshot, `before` is compared with the old values after the update, w
 exposes a detach() that shares memory, and a clone() that still records.
 """
 
+import inspect
 import math
 import sys
 
@@ -121,7 +122,11 @@ def _check_frozen(ex):
         if got["w1"] is not None or got["b1"] is not None:
             fail(f"{doing} returned {_fmt(got)}, but with the first layer frozen the gradients are {_fmt(want)}.",
                  failure="wrong-values")
-    if not ex.uses(".detach("):
+    try:
+        own = inspect.getsource(ex.namespace["frozen_hidden_grads"])
+    except (OSError, TypeError):
+        own = ex.source
+    if ".detach(" not in "\n".join(line.split("#", 1)[0] for line in own.splitlines()):
         ex.notes.append("Your frozen layer works without .detach(), presumably with torch.no_grad() around the hidden "
                         "layer. Here both cut the same path: no_grad pauses a whole block, detach snips one tensor.")
 

@@ -210,13 +210,23 @@ class _FwdSentinel:
 
 
 class _LossSentinel:
-    __slots__ = ("probe",)
+    """Lives in a loss node's metadata: counts, per step of birth, the loss graphs alive."""
 
-    def __init__(self, probe):
+    __slots__ = ("probe", "birth")
+
+    def __init__(self, probe, birth: int):
         self.probe = probe
+        self.birth = birth
+        live = probe._live_losses
+        live[birth] = live.get(birth, 0) + 1
 
     def __del__(self):
-        self.probe._loss_freed += 1
+        live = self.probe._live_losses
+        n = live.get(self.birth, 0) - 1
+        if n > 0:
+            live[self.birth] = n
+        else:
+            live.pop(self.birth, None)
 
 
 class _Opt:
@@ -391,10 +401,10 @@ class Probe:
         self._walk_next = False
         self._first_versions: dict[int, tuple[torch.Tensor, int]] = {}
 
-        self._loss_born = 0
-        self._loss_freed = 0
+        self._live_losses: dict[int, int] = {}
         self._max_live = 0
         self._max_live_step = 0
+        self._polluted: dict[int, tuple[_PState, float, float]] = {}
         self._loss_vals: list[tuple[int, torch.Tensor]] = []
         self._loss_stride = 1
         self._last_backward_shape: tuple | None = None
@@ -928,6 +938,8 @@ class Probe:
                         o.empty_loc = user_location()
             if self._cur_loader is not None:
                 self._cur_loader.steps += 1
+            if self._polluted:
+                self._check_polluted(o)
             self._event("S")
             if o.steps < 3 or o.steps % 10 == 0:
                 self._inspect_step(o)
@@ -948,10 +960,13 @@ class Probe:
     def _step_post(self, opt, args, kwargs) -> None:
         if self._suspend:
             return None
-        live = self._loss_born - self._loss_freed
-        if live > self._max_live:
-            self._max_live = live
-            self._max_live_step = self.n_steps
+        n = self.n_steps
+        if self._max_live < 3 and (n <= 50 or n % 10 == 0):
+            # loss graphs born more than two steps ago that something still holds on to
+            old = sum(c for birth, c in list(self._live_losses.items()) if birth < n - 2)
+            if old > self._max_live:
+                self._max_live = old
+                self._max_live_step = n
         return None
 
     def _inspect_step(self, o: _Opt) -> None:
@@ -1019,7 +1034,10 @@ class Probe:
         if opt is None:
             self._module_zero_tick = self._tick
         else:
-            self._opt_rec(opt).last_zero_tick = self._tick
+            rec = self._opt_rec(opt)
+            rec.last_zero_tick = self._tick
+            if self._polluted:
+                self._unpollute(list(rec.param_ids()))
 
     # ------------------------------------------------------------------ backward
     def _on_backward(self, tensors: Any, grad: Any) -> None:
@@ -1062,8 +1080,7 @@ class Probe:
     def _tag_loss(self, node: Any) -> None:
         md = node.metadata
         if "torchtutor.loss" not in md:
-            self._loss_born += 1
-            md["torchtutor.loss"] = _LossSentinel(self)
+            md["torchtutor.loss"] = _LossSentinel(self, self.n_steps)
 
     def _walk(self, root: torch.Tensor) -> None:
         leaves: list[torch.Tensor] = []
@@ -1139,6 +1156,7 @@ class Probe:
 
     def _remove_param_hooks(self) -> None:
         self._hooks_removed = True
+        self._polluted.clear()  # unconfirmed: no step used them while we could still see clears
         for _, st in self._pstates.values():
             for h in st.handles:
                 h.remove()
@@ -1150,6 +1168,11 @@ class Probe:
         G = p.grad
         if G is None or G.is_sparse:
             return
+        pending = self._polluted.get(id(p))
+        if pending is not None and p._version != st.version:
+            # a hand-written update applied the polluted gradient before this backward
+            self._polluted.pop(id(p))
+            self._stale_gradient(*pending)
         with torch.no_grad():
             if st.first_norm is None:
                 st.first_norm = torch.linalg.vector_norm(G.detach().float())
@@ -1160,13 +1183,23 @@ class Probe:
                 prev_max, resid, stale_err = vals
                 if prev_max > 0 and math.isfinite(prev_max):
                     if resid <= 1e-6 * prev_max:
-                        pass  # cleared before this backward
+                        self._polluted.pop(id(p), None)  # cleared before this backward
                     elif stale_err <= 1e-3 * prev_max:
                         updated = p._version != st.version or self._opt_steps_of(p) != st.steps
                         if updated:
-                            self._stale_gradient(st, G, fresh)
+                            # stale until proven used: only a step that applies it is a mistake
+                            if id(p) not in self._polluted:
+                                n_new, n_tot = torch.stack([torch.linalg.vector_norm(fresh.float()),
+                                                            torch.linalg.vector_norm(G.float())]).tolist()
+                                self._polluted[id(p)] = (st, n_new, n_tot)
                         else:
                             self._accumulated(st)
+                    else:
+                        self._polluted.pop(id(p), None)
+                else:
+                    self._polluted.pop(id(p), None)
+            else:
+                self._polluted.pop(id(p), None)
             st.prev = G.detach().clone()
         st.version = p._version
         st.steps = self._opt_steps_of(p)
@@ -1178,13 +1211,22 @@ class Probe:
         pid = id(p)
         return sum(o.steps for o in self._opts.values() if pid in o.param_ids())
 
-    def _stale_gradient(self, st: _PState, G: torch.Tensor, fresh: torch.Tensor) -> None:
+    def _check_polluted(self, o: _Opt) -> None:
+        """A step is about to apply gradients that still contain already-applied ones."""
+        ids = o.param_ids()
+        for pid in [pid for pid in self._polluted if pid in ids]:
+            st, new_n, total_n = self._polluted.pop(pid)
+            self._stale_gradient(st, new_n, total_n)
+
+    def _unpollute(self, ids: Any) -> None:
+        for pid in ids:
+            self._polluted.pop(pid, None)
+
+    def _stale_gradient(self, st: _PState, new_n: float, total_n: float) -> None:
         if self._has("missing-zero-grad", WARNING):
-            self._findings[("missing-zero-grad", "stale")].evidence["parameters"] = sorted(
-                set(self._findings[("missing-zero-grad", "stale")].evidence.get("parameters", [])) | {st.name})
+            ev = self._findings[("missing-zero-grad", "stale")].evidence
+            ev["parameters"] = sorted(set(ev.get("parameters", [])) | {st.name})
             return
-        new_n, total_n = torch.stack([torch.linalg.vector_norm(fresh.float()),
-                                      torch.linalg.vector_norm(G.float())]).tolist()
         self._add(
             "missing-zero-grad", WARNING,
             f"After optimizer.step() the old gradients stayed in .grad: on {st.name} the gradient of "
@@ -1747,10 +1789,10 @@ class Probe:
                     {"backward_calls": self.n_backward, "optimizer": o.cls, "steps": 0},
                     self._backward_loc, key=o.cls,
                 )
-        if self._max_live > 3 and self.n_steps >= 5:
+        if self._max_live >= 3:
             self._add(
                 "loss-accumulated-with-graph", WARNING,
-                f"After step {self._max_live_step}, the autograd graphs of {self._max_live} losses from "
+                f"At step {self._max_live_step}, the autograd graphs of {self._max_live} or more losses from "
                 "earlier steps were still alive. Something keeps the loss tensors themselves (total += "
                 "loss, or a list of losses), and with them their history, so memory grows every step. "
                 "Keep numbers for logging: total += loss.item().",
@@ -1891,7 +1933,7 @@ class Probe:
                 if o.loaded_tick > rec.tick:
                     continue
                 stateful = any(isinstance(v, torch.Tensor) for st in o.opt.state.values() for v in st.values())
-                resume = rec.has_opt or rec.has_epoch or rec.saved_here
+                resume = rec.has_opt or rec.has_epoch
                 where = f" from {rec.path}" if rec.path else ""
                 if stateful and resume:
                     what = ("the checkpoint holds an optimizer state that was never loaded" if rec.has_opt else
@@ -2168,6 +2210,8 @@ def _make_module_zero_grad(orig: Callable) -> Callable:
         p = _ACTIVE
         if p is not None and not p._suspend:
             p._on_zero(None)
+            if p._polluted:
+                p._unpollute([id(t) for t in self.parameters()])
         return orig(self, *args, **kwargs)
 
     zero_grad.__wrapped__ = orig

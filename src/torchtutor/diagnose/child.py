@@ -256,6 +256,14 @@ def _run_batch(spec_path: str) -> None:
     """
     import torch  # noqa: F401  (imported once, before forking)
 
+    # Imports only (no computation, which could leave thread pools behind a fork): the
+    # optimizers import torch._dynamo lazily on their first step, about a second each time.
+    for name in ("torch._dynamo", "torch.optim", "torch.utils.data", "torchinfo"):
+        try:
+            __import__(name)
+        except Exception:
+            pass
+
     with open(spec_path, encoding="utf-8") as fh:
         spec = json.load(fh)
     jobs = list(spec["jobs"])

@@ -184,10 +184,11 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
             **({"class": cls} if cls else {}),
         )
 
-    if any(p in low for p in _DEVICE_PATTERNS) or (
-        "input type" in low and "weight type" in low and ("cuda" in low) != (low.count("cuda") > 1)
-    ):
-        devices = sorted(set(re.findall(r"\b(cuda:\d+|cuda|cpu|meta|mps|xpu)\b", text)))
+    types = re.findall(r"\((torch\.(?:(cuda|mps|xpu)\.)?\w+Tensor)\)", text) if "weight type" in low else []
+    mixed_types = len(types) == 2 and types[0][1] != types[1][1]
+    if any(p in low for p in _DEVICE_PATTERNS) or mixed_types:
+        devices = sorted(set(re.findall(r"\b(cuda:\d+|cuda|cpu|meta|mps|xpu)\b", text))
+                         | {t[1] or "cpu" for t in types if mixed_types})
         where_txt = f" inside {module_name}.forward" if module_name else ""
         return finding(
             "device-mismatch",

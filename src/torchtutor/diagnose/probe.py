@@ -547,6 +547,10 @@ class Probe:
         return [f for f in self.findings if f.is_warning]
 
     @property
+    def infos(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_warning]
+
+    @property
     def ids(self) -> set[str]:
         """The ids of the warnings."""
         return {f.id for f in self.warnings}
@@ -606,7 +610,7 @@ class Probe:
         if not self.fast_forward or not training_loader:
             raise StopRun(reason)
         self._ff = True
-        self._hard_steps = self._progress() + 200
+        self._hard_steps = self._progress() + 10_000  # the deadline is the real limit now
 
     def request_stop(self, reason: str = "max-seconds") -> None:
         """Called from a signal handler in the main thread: end the run now."""
@@ -1343,8 +1347,8 @@ class Probe:
                     self._add(
                         "label-dtype", INFO,
                         f"CrossEntropyLoss gets float targets of the same shape as the logits {_shape(x)}, "
-                        "but the rows are not probability distributions. If each sample can have several "
-                        "labels, BCEWithLogitsLoss is the loss for that.",
+                        "but the rows are not probability distributions. CrossEntropyLoss accepts that; if each "
+                        "sample can have several labels, BCEWithLogitsLoss is the loss for that. No warning.",
                         {"target_dtype": _dtype(t), "target_shape": _shape(t)}, loc, key="soft",
                     )
             elif t.dim() == x.dim() - 1:
@@ -1391,7 +1395,7 @@ class Probe:
                     {"loss": label, "input_shape": _shape(x), "target_shape": _shape(t), "broadcast_shape": list(b)},
                     loc, key=name,
                 )
-        if x.is_floating_point() and not t.is_floating_point() and name != "binary_cross_entropy":
+        if x.is_floating_point() and not t.is_floating_point() and name == "binary_cross_entropy_with_logits":
             self._add(
                 "label-dtype", WARNING,
                 f"{label} got targets of dtype {_dtype(t)} for a float output; it needs float targets of "
@@ -1586,16 +1590,13 @@ class Probe:
         self._suspend += 1
         try:
             obs: dict[str, Any] = {}
-            try:
-                self._final_gradients(obs)
-                self._final_loop(obs)
-                self._final_training(obs)
-                self._final_evaluation(obs)
-                self._final_persistence()
-                self._final_built()
-                self._final_data(obs)
-            except Exception as exc:  # never lose the findings already gathered
-                self._internal(exc)
+            obs["loop"] = {}
+            for step in (self._final_gradients, self._final_loop, self._final_training, self._final_evaluation,
+                         self._final_persistence, self._final_built, self._final_data):
+                try:
+                    step(obs)
+                except Exception as exc:  # never lose the findings already gathered
+                    self._internal(exc)
             self._suppress_symptoms()
             obs["models"] = self._model_observations()
             self.observations = obs
@@ -1803,8 +1804,20 @@ class Probe:
     def _final_training(self, obs: dict) -> None:
         obs["training"] = {}
         if not self._ce:
+            self._final_sorted_batches()
             return
-        rows = self._ce
+        groups: dict[int, list[tuple]] = {}
+        for r in self._ce:  # one group per number of classes (a script may train several models)
+            groups.setdefault(int(r[5].numel()), []).append(r)
+        best = None
+        for classes, rows in groups.items():
+            info = self._training_group(classes, rows)
+            if best is None or info.get("train_samples", 0) > best.get("train_samples", 0):
+                best = info
+        obs["training"] = best or {}
+        self._final_sorted_batches()
+
+    def _training_group(self, classes: int, rows: list[tuple]) -> dict[str, Any]:
         nums = torch.stack([torch.stack([r[3].float().cpu(), r[4].float().cpu(),
                                          (r[2].cpu() if r[2] is not None else torch.tensor(float("nan")))])
                             for r in rows]).tolist()
@@ -1820,7 +1833,7 @@ class Probe:
             vals = [v[2] for _, v in items if math.isfinite(v[2])]
             return sum(vals) / len(vals) if vals else None
 
-        info: dict[str, Any] = {"classes": int(rows[0][5].numel())}
+        info: dict[str, Any] = {"classes": classes}
         if train:
             k = max(1, len(train) // 10)
             info.update({
@@ -1830,7 +1843,6 @@ class Probe:
             })
         if evals:
             info.update({"eval_calls": self._ce_eval_calls, "eval_loss": mean_loss(evals), "eval_accuracy": acc(evals)})
-        obs["training"] = info
         if len(train) >= 10 and self._ce_train_calls >= 30:
             late = train[-max(5, len(train) * 3 // 10):]
             targ = torch.stack([r[6].float().cpu() for r, _ in train]).sum(0)
@@ -1852,8 +1864,11 @@ class Probe:
                         "not how to tell them apart: the loss went down, but training is not working.",
                         {"late_loss": L, "label_entropy": H, "top_prediction_share": share,
                          "predicted_class": top, "accuracy": acc_late, "majority_share": float(prior.max())},
-                        self._backward_loc, key="prior",
+                        self._backward_loc, key=("prior", classes),
                     )
+        return info
+
+    def _final_sorted_batches(self) -> None:
         uniq = self._batch_classes
         single = sum(1 for u, _ in uniq if u == 1)
         if len(uniq) >= 6 and single >= len(uniq) - 2 and len({c for _, c in uniq}) >= 2:
@@ -1910,7 +1925,7 @@ class Probe:
                     f"{m.e_grad} forward pass(es) of {m.name} ({m.e_grad_samples:,} samples) after training built "
                     "an autograd graph that no backward pass ever used: evaluation ran with gradient tracking "
                     "on, storing intermediate results for nothing. Wrap evaluation in `with torch.no_grad():`."
-                    + ("" if many else " (Only one small forward, so this costs little here.)"),
+                    + ("" if many else " Only one small forward did this, so it costs little here; no warning."),
                     {"model": m.name, "forwards": m.e_grad, "samples": m.e_grad_samples},
                     m.e_grad_loc, key=m.name,
                 )
@@ -1924,7 +1939,7 @@ class Probe:
                 )
         obs["evaluation"] = rows
 
-    def _final_persistence(self) -> None:
+    def _final_persistence(self, obs: dict) -> None:
         for module, rec, tick in self._model_loads:
             mod_ids = {id(p) for p in module.parameters()}
             for o in self._opts.values():
@@ -1954,12 +1969,12 @@ class Probe:
                     self._add(
                         "resume-without-optimizer-state", INFO,
                         f"{type(module).__name__} was loaded{where} and trained further with a fresh {o.cls}; "
-                        f"{why}. If you are resuming an interrupted run, restore the optimizer state too.",
+                        f"{why}; no warning. If you are resuming an interrupted run, restore the optimizer state too.",
                         {"model": type(module).__name__, "optimizer": o.cls, "file": rec.path},
                         rec.loc, key=(id(module), o.cls),
                     )
 
-    def _final_built(self) -> None:
+    def _final_built(self, obs: dict) -> None:
         in_opt = self._all_opt_ids()
         for rec in self._built.values():
             if rec.params:
@@ -1970,7 +1985,7 @@ class Probe:
                         "layer-created-in-forward", INFO,
                         f"{rec.cls} was created inside forward() once, on the first call, and its "
                         "parameters are in the optimizer: a lazy build, which works; building it in "
-                        "__init__ is clearer.",
+                        "__init__ is clearer; no warning.",
                         {"class": rec.cls, "built": rec.count}, rec.loc, key=(rec.cls, rec.loc and rec.loc.line),
                     )
                 else:
@@ -1986,7 +2001,7 @@ class Probe:
                 self._add(
                     "layer-created-in-forward", INFO,
                     f"{rec.cls} is created inside forward() ({rec.count} time(s)). It has no parameters, so "
-                    "nothing is lost; building it once in __init__ just saves a little time.",
+                    "nothing is lost (building it once in __init__ just saves a little time); no warning.",
                     {"class": rec.cls, "built": rec.count}, rec.loc, key=(rec.cls, rec.loc and rec.loc.line),
                 )
 

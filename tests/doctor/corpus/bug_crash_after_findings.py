@@ -1,5 +1,5 @@
 # expect: missing-zero-grad, label-dtype
-"""Trains without zero_grad, then crashes in a regression head on integer targets.
+"""Trains without zero_grad, then crashes in a binary head fed integer targets.
 Findings from before the crash must still be reported."""
 import torch
 import torch.nn as nn
@@ -14,8 +14,8 @@ for step in range(10):
     loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
     loss.backward()
     opt.step()
-# a second head predicts the class number as a value, with integer targets
-reg = nn.Linear(20, 1)
-reg_opt = torch.optim.SGD(reg.parameters(), lr=0.01)
-reg_loss = nn.functional.mse_loss(reg(X).squeeze(1), y)
-reg_loss.backward()
+# a second head answers "is it class 0?", but the targets stay integers
+binary = nn.Linear(20, 1)
+binary_opt = torch.optim.SGD(binary.parameters(), lr=0.01)
+binary_loss = nn.BCEWithLogitsLoss()(binary(X).squeeze(1), (y == 0).long())
+binary_loss.backward()

@@ -1,0 +1,452 @@
+"""Tests for torchtutor.diagnose: the catalogue, the probes, the doctor and its corpus.
+
+The corpus (tests/doctor/corpus/*.py) holds small synthetic training scripts, buggy and clean.
+Each starts with ``# expect: id1, id2`` (empty for a clean script): the exact set of warning
+ids the doctor must report for it. All corpus scripts run in one child process that imports
+torch once and forks a fresh copy per script, two at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.optim.optimizer as optimizer_module
+
+from torchtutor import diagnose
+from torchtutor.diagnose import (CATALOGUE, PHASES, REQUIRED_IDS, DoctorUsageError, Finding, Probe, explain_exception,
+                                 instrument, report_text, run_doctor, run_many)
+
+HERE = Path(__file__).parent
+CORPUS = HERE / "doctor" / "corpus"
+SCRIPTS = HERE / "doctor" / "scripts"
+CORPUS_FILES = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
+SPEC_IDS = ("missing-zero-grad, softmax-before-cross-entropy, eval-mode-missing, no-grad-missing, device-mismatch, "
+            "non-scalar-backward, inplace-autograd-conflict, layer-created-in-forward, missing-super-init, "
+            "optimizer-missing-params, linear-collapse, class-prior-plateau, vanishing-gradients, exploding-gradients, "
+            "label-dtype, loss-broadcast, whole-model-save, resume-without-optimizer-state, view-instead-of-permute, "
+            "unshuffled-training-data, loss-accumulated-with-graph, step-before-backward, missing-optimizer-step, "
+            "all-parameters-frozen, detached-loss").split(", ")
+
+
+def expected(path: Path) -> set[str]:
+    match = re.search(r"^# expect:(.*)$", path.read_text(), re.M)
+    assert match, f"{path.name} has no '# expect:' header"
+    return {part.strip() for part in match.group(1).split(",") if part.strip()}
+
+
+def _digest(paths) -> dict[str, str]:
+    return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+
+
+@pytest.fixture(scope="module")
+def corpus_reports():
+    before = _digest(CORPUS.glob("*.py"))
+    reports = run_many(CORPUS_FILES, max_seconds=60, parallel=2)
+    after = _digest(CORPUS.glob("*.py"))
+    assert before == after, "the doctor changed a script file"
+    return {p.name: r for p, r in zip(CORPUS_FILES, reports)}
+
+
+# --------------------------------------------------------------------------- catalogue
+def test_catalogue_has_every_specified_id_with_complete_entries():
+    ids = [m.id for m in CATALOGUE]
+    assert len(ids) == len(set(ids))
+    assert set(SPEC_IDS) <= set(ids)
+    assert set(REQUIRED_IDS) == set(SPEC_IDS)
+    phases = {p for p, _ in PHASES}
+    for m in CATALOGUE:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", m.id)
+        assert m.title and m.explanation and m.fix and m.detection
+        assert m.phase in phases
+        assert m.lesson in diagnose.LESSONS
+        if "..." not in m.fix:
+            compile(m.fix, m.id, "exec")  # the fix is real code
+    data = json.loads(json.dumps(diagnose.catalogue_as_dicts()))
+    assert [d["id"] for d in data] == ids
+    assert {"id", "title", "explanation", "fix", "lesson", "phase", "module"} <= set(data[0])
+
+
+def test_catalogue_text_lists_every_entry():
+    text = diagnose.catalogue_text()
+    for m in CATALOGUE:
+        assert m.id in text and m.title in text
+
+
+# --------------------------------------------------------------------------- corpus
+def test_corpus_is_large_and_covers_the_catalogue():
+    assert len(CORPUS_FILES) >= 30
+    clean = [p for p in CORPUS_FILES if not expected(p)]
+    assert len(clean) >= 10
+    planted = set().union(*(expected(p) for p in CORPUS_FILES))
+    assert set(SPEC_IDS) <= planted
+    assert {m.id for m in CATALOGUE} <= planted
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.stem for p in CORPUS_FILES])
+def test_corpus_script_gets_exactly_its_warnings(path, corpus_reports):
+    report = corpus_reports[path.name]
+    got = {f.id for f in report.warnings}
+    assert got == expected(path), (
+        f"{path.name}: expected {sorted(expected(path))}, got {sorted(got)}\n"
+        + "\n".join(f"  {f.severity} {f.id}: {f.message}" for f in report.findings)
+        + f"\n--- output ---\n{report.output}\nsummary: {report.summary}")
+    assert not report.summary.get("probe_errors"), report.summary.get("probe_errors")
+
+
+def test_every_catalogue_id_is_detected_somewhere(corpus_reports):
+    seen = {f.id for r in corpus_reports.values() for f in r.warnings}
+    assert {m.id for m in CATALOGUE} <= seen
+
+
+def test_false_positive_traps_get_an_info_with_the_reason(corpus_reports):
+    traps = {
+        "clean_grad_accumulation.py": "missing-zero-grad",
+        "clean_mc_dropout.py": "eval-mode-missing",
+        "clean_mc_dropout_train_mode.py": "eval-mode-missing",
+        "clean_soft_labels.py": "label-dtype",
+        "clean_low_rank.py": "linear-collapse",
+        "clean_loss_module_in_forward.py": "layer-created-in-forward",
+        "clean_staged_unfreezing.py": "all-parameters-frozen",
+    }
+    for name, mid in traps.items():
+        report = corpus_reports[name]
+        assert not report.warnings
+        assert mid in {f.id for f in report.infos}, (name, [f.id for f in report.findings])
+        assert "no warning" in next(f for f in report.infos if f.id == mid).message
+    assert not corpus_reports["clean_transpose_reshape.py"].findings
+
+
+def test_json_document_has_the_specified_shape(corpus_reports):
+    for name, report in corpus_reports.items():
+        data = json.loads(json.dumps(report.to_dict()))
+        assert {"script", "exit_status", "findings", "summary"} <= set(data)
+        assert data["script"].endswith(name)
+        for f in data["findings"]:
+            assert {"id", "severity", "phase", "message", "evidence", "fix", "location"} <= set(f)
+            assert f["severity"] in ("warning", "info")
+            assert f["phase"] in {p for p, _ in PHASES}
+            assert isinstance(f["evidence"], dict)
+            if f["location"] is not None:
+                assert set(f["location"]) == {"file", "line"}
+        assert data["summary"]["warnings"] == sum(f["severity"] == "warning" for f in data["findings"])
+        assert report.exit_code == (1 if report.warnings else 0)
+
+
+def test_warnings_point_at_the_users_file(corpus_reports):
+    for name, report in corpus_reports.items():
+        for f in report.warnings:
+            assert f.location is not None, (name, f.id)
+            assert Path(f.location.file).parent in (CORPUS, Path(report.script).parent), (name, f.id, f.location)
+            assert f.location.line >= 1
+
+
+def test_messages_carry_numbers_and_the_fix_is_code(corpus_reports):
+    for name, report in corpus_reports.items():
+        for f in report.warnings:
+            assert len(f.message) > 80, (name, f.id)
+            assert f.fix and f.fix != f.message
+            assert f.evidence, (name, f.id)
+
+
+def test_specific_evidence(corpus_reports):
+    zero = next(f for f in corpus_reports["bug_missing_zero_grad.py"].warnings if f.id == "missing-zero-grad")
+    assert zero.evidence["accumulated_grad_norm"] > zero.evidence["batch_grad_norm"]
+    broadcast = corpus_reports["bug_loss_broadcast.py"].warnings[0]
+    assert broadcast.evidence["input_shape"] == [256, 1] and broadcast.evidence["target_shape"] == [256]
+    assert broadcast.evidence["broadcast_shape"] == [256, 256]
+    view = corpus_reports["bug_view_instead_of_permute.py"].warnings[0]
+    assert view.evidence["from_shape"] == [64, 12, 12, 3] and view.evidence["to_shape"] == [64, 3, 12, 12]
+    assert "x.permute(0, 3, 1, 2)" in view.message
+    assert view.location.line == _line_of(CORPUS / "bug_view_instead_of_permute.py", "images.view(")
+    collapse = corpus_reports["bug_linear_collapse.py"].warnings[0]
+    assert "0: Linear(20, 128)" in collapse.evidence["first"]
+    prior = corpus_reports["bug_class_prior_plateau.py"].warnings[0]
+    assert abs(prior.evidence["late_loss"] - prior.evidence["label_entropy"]) < 0.1
+    assert prior.evidence["top_prediction_share"] >= 0.9
+    vanish = corpus_reports["bug_vanishing.py"].warnings[0]
+    assert vanish.evidence["ratio_first_to_last"] < 1e-3
+
+
+def _line_of(path: Path, text: str) -> int:
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if text in line:
+            return i
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def test_inplace_conflict_is_replayed_to_find_both_lines(corpus_reports):
+    report = corpus_reports["bug_inplace_conflict.py"]
+    f = report.warnings[0]
+    path = CORPUS / "bug_inplace_conflict.py"
+    assert f.evidence["produced_at"].endswith(f":{_line_of(path, 'g = torch.sigmoid')}")
+    assert f.evidence["modified_at"].endswith(f":{_line_of(path, 'g += 0.1')}")
+    assert f.location.line == _line_of(path, "g += 0.1")
+    assert report.summary["crash"]["type"] == "RuntimeError"
+    assert report.exit_status == 1
+
+
+def test_crash_keeps_earlier_findings(corpus_reports):
+    report = corpus_reports["bug_crash_after_findings.py"]
+    assert {f.id for f in report.warnings} == {"missing-zero-grad", "label-dtype"}
+    assert report.summary["crash"]["id"] == "label-dtype"
+    assert report.exit_status == 1
+
+
+def test_report_text_reads_by_phase(corpus_reports):
+    text = report_text(corpus_reports["bug_several_mistakes.py"])
+    positions = [text.index(heading) for _, heading in PHASES]
+    assert positions == sorted(positions)
+    assert "WARNING missing-zero-grad" in text and "Fix:" in text and "optimizer.zero_grad()" in text
+    assert "bug_several_mistakes.py:" in text
+    assert "Per-parameter gradient norms at the first backward pass" in text
+    assert "One iteration: forward -> loss -> backward -> step" in text
+    clean = report_text(corpus_reports["clean_mlp_classifier.py"])
+    assert "No mistakes from the catalogue were seen." in clean
+    assert "Total params: 1,604" in clean          # the torchinfo summary
+    assert "zero_grad -> forward -> loss -> backward -> step" in clean
+    assert "accuracy" in clean
+
+
+# --------------------------------------------------------------------------- the runner
+def test_max_steps_cuts_training_and_still_reaches_evaluation():
+    started = time.monotonic()
+    report = run_doctor(SCRIPTS / "long_training.py", ["500"], max_steps=30, max_seconds=60, output="capture")
+    assert time.monotonic() - started < 45
+    assert report.summary["cut_short"] == "max-steps"
+    assert report.summary["fast_forward_step"] == 30
+    assert {f.id for f in report.warnings} == {"eval-mode-missing"}
+    assert "accuracy" in report.output
+    assert "cut short by --max-steps 30" in report_text(report)
+
+
+def test_max_seconds_stops_a_hung_script_and_keeps_findings():
+    started = time.monotonic()
+    report = run_doctor(SCRIPTS / "stuck_after_training.py", max_seconds=3, output="capture")
+    assert time.monotonic() - started < 25
+    assert report.summary["cut_short"] == "max-seconds"
+    assert {f.id for f in report.warnings} == {"missing-zero-grad"}
+    assert "waiting forever" in report.output
+
+
+def test_script_runs_as_main_with_its_argv_and_folder(tmp_path):
+    out = tmp_path / "env.json"
+    report = run_doctor(SCRIPTS / "report_environment.py", [str(out), "--flag", "x y"], output="capture")
+    seen = json.loads(out.read_text())
+    assert seen["name"] == "__main__"
+    assert seen["argv"] == [str(SCRIPTS / "report_environment.py"), str(out), "--flag", "x y"]
+    assert Path(seen["cwd"]) == SCRIPTS
+    assert Path(seen["path0"]) == SCRIPTS
+    assert "hello from the script" in report.output
+    assert report.exit_status == 0 and report.exit_code == 0 and not report.findings
+
+
+def test_exit_status_of_the_script_is_reported():
+    report = run_doctor(SCRIPTS / "exits_with_status.py", ["3"], output="quiet")
+    assert report.exit_status == 3
+    assert "exited with status 3" in report.summary["verdict"]
+
+
+def test_usage_errors(tmp_path):
+    with pytest.raises(DoctorUsageError, match="No such script"):
+        run_doctor(tmp_path / "missing.py")
+    with pytest.raises(DoctorUsageError, match="is a folder"):
+        run_doctor(tmp_path)
+    with pytest.raises(DoctorUsageError, match="--max-steps"):
+        run_doctor(SCRIPTS / "exits_with_status.py", max_steps=0)
+    with pytest.raises(DoctorUsageError, match="--max-seconds"):
+        run_doctor(SCRIPTS / "exits_with_status.py", max_seconds=-1)
+
+
+# --------------------------------------------------------------------------- in-process API
+def _loop(model, steps=6, zero=True, accumulate=1):
+    torch.manual_seed(0)
+    X, y = torch.randn(64, 10), torch.randint(0, 3, (64,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for step in range(steps):
+        if zero and step % accumulate == 0:
+            opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(X), y)
+        loss.backward()
+        if (step + 1) % accumulate == 0:
+            opt.step()
+    return loss
+
+
+def test_instrument_finds_missing_zero_grad_in_process():
+    with instrument() as session:
+        _loop(nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 3)), zero=False)
+    assert session.ids == {"missing-zero-grad"}
+    f = session.warnings[0]
+    assert isinstance(f, Finding) and "zero_grad" in f.fix and f.location.file == __file__
+
+
+def test_instrument_is_quiet_on_correct_code_and_accepts_accumulation():
+    with instrument() as session:
+        _loop(nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 3)), steps=8, accumulate=2)
+    assert session.ids == set()
+    assert "missing-zero-grad" in {f.id for f in session.infos}
+
+
+def test_instrument_removes_every_patch():
+    originals = (torch.save, torch.load, torch.autograd.backward, nn.functional.cross_entropy, torch.Tensor.view,
+                 torch.Tensor.reshape, torch.reshape, nn.Module.__init__, torch.optim.Optimizer.zero_grad)
+    hooks = (len(nn.modules.module._global_forward_pre_hooks), len(nn.modules.module._global_forward_hooks),
+             len(optimizer_module._global_optimizer_pre_hooks))
+    with instrument():
+        assert torch.save is not originals[0]
+    assert (torch.save, torch.load, torch.autograd.backward, nn.functional.cross_entropy, torch.Tensor.view,
+            torch.Tensor.reshape, torch.reshape, nn.Module.__init__, torch.optim.Optimizer.zero_grad) == originals
+    assert "view" not in torch.Tensor.__dict__
+    assert hooks == (len(nn.modules.module._global_forward_pre_hooks), len(nn.modules.module._global_forward_hooks),
+                     len(optimizer_module._global_optimizer_pre_hooks))
+
+
+def test_instrument_records_and_reraises_a_crash():
+    model = nn.Linear(4, 3)
+    with pytest.raises(RuntimeError, match="scalar outputs"):
+        with instrument() as session:
+            nn.functional.cross_entropy(model(torch.randn(5, 4)), torch.tensor([0, 1, 2, 0, 1]),
+                                        reduction="none").backward()
+    assert session.ids == {"non-scalar-backward"}
+    assert session.warnings[0].evidence["shape"] == [5]
+
+
+def test_instrument_with_a_step_budget_stops_cleanly():
+    with instrument(max_steps=3) as session:
+        _loop(nn.Sequential(nn.Linear(10, 3)), steps=50)
+    assert session.cut_short == "max-steps"
+    assert session.n_steps == 3
+
+
+def test_only_one_probe_at_a_time():
+    with instrument():
+        with pytest.raises(RuntimeError, match="already installed"):
+            Probe().install()
+
+
+def test_checker_style_checks():
+    # parameter update outside no_grad (checker feedback)
+    w = torch.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        with instrument() as session:
+            loss = (w * 2).sum()
+            loss.backward()
+            w -= 0.1 * w.grad
+    assert session.ids == {"update-outside-no-grad"}
+
+    # layers stacked with no activation
+    with instrument() as session:
+        _loop(nn.Sequential(nn.Linear(10, 16), nn.Linear(16, 3)), steps=2)
+    assert session.ids == {"linear-collapse"}
+
+    # model.forward(x) instead of model(x)
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(10, 3)
+
+        def forward(self, x):
+            return self.fc(x)
+
+    net = Net()
+    with instrument() as session:
+        nn.functional.cross_entropy(net.forward(torch.randn(4, 10)), torch.tensor([0, 1, 2, 0])).backward()
+    assert session.ids == {"forward-called-directly"}
+
+    # step without backward
+    with instrument() as session:
+        model = nn.Linear(10, 3)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(torch.randn(4, 10)), torch.tensor([0, 1, 2, 0]))
+            opt.step()
+    assert session.ids == {"missing-backward"}
+
+
+# --------------------------------------------------------------------------- explain_exception
+def _raise(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - the point is to catch what torch raises
+        return exc
+    raise AssertionError("no exception")
+
+
+def test_explain_exception_translates_the_known_crashes():
+    cases = {
+        "non-scalar-backward": lambda: (torch.randn(3, requires_grad=True) * 2).backward(),
+        "detached-loss": lambda: torch.randn(3).sum().backward(),
+        "device-mismatch": lambda: nn.Linear(3, 2).to("meta")(torch.randn(4, 3)),
+        "label-dtype": lambda: nn.functional.cross_entropy(torch.randn(4, 3), torch.tensor([0.0, 1, 2, 1])),
+        "update-outside-no-grad": lambda: torch.zeros(2, requires_grad=True).sub_(1),
+    }
+    for mid, fn in cases.items():
+        finding = explain_exception(_raise(fn))
+        assert finding is not None and finding.id == mid, (mid, finding)
+        assert finding.severity == "warning" and finding.location.file == __file__
+
+    class NoInit(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(2, 2)
+
+    finding = explain_exception(_raise(NoInit))
+    assert finding.id == "missing-super-init" and finding.evidence["class"] == "NoInit"
+
+    def inplace():
+        a = torch.randn(3, requires_grad=True)
+        b = a.sigmoid()
+        b.mul_(2)
+        b.sum().backward()
+
+    assert explain_exception(_raise(inplace)).id == "inplace-autograd-conflict"
+    assert explain_exception(ValueError("something else")) is None
+    frozen = explain_exception(_raise(lambda: torch.randn(3).sum().backward()), {"all_frozen": True})
+    assert frozen.id == "all-parameters-frozen"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_real_cuda_device_mismatch_is_translated():
+    exc = _raise(lambda: nn.Linear(3, 2).cuda()(torch.randn(4, 3)))
+    finding = explain_exception(exc)
+    assert finding.id == "device-mismatch" and "cuda:0" in finding.evidence["devices"]
+
+
+def test_cuda_style_device_messages_are_translated():
+    for text in ("Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
+                 "Expected all tensors to be on the same device, but got mat1 is on cpu, different from other "
+                 "tensors on cuda:0 (when checking argument in method wrapper_CUDA_addmm)",
+                 "Input type (torch.FloatTensor) and weight type (torch.cuda.FloatTensor) should be the same"):
+        finding = explain_exception(RuntimeError(text))
+        assert finding is not None and finding.id == "device-mismatch", text
+        assert "cpu" in finding.evidence["devices"]
+    assert explain_exception(RuntimeError(
+        "Input type (torch.DoubleTensor) and weight type (torch.FloatTensor) should be the same")) is None
+
+
+# --------------------------------------------------------------------------- layering
+def test_diagnose_imports_no_upper_layer():
+    code = ("import sys, torchtutor.diagnose; "
+            "bad = [m for m in sys.modules if m.startswith(('torchtutor.cli', 'torchtutor.runner', "
+            "'torchtutor.progress', 'torchtutor.curriculum', 'rich', 'typer'))]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_finding_roundtrip():
+    f = Finding(id="missing-zero-grad", severity="warning", message="m", evidence={"x": math.inf},
+                location=diagnose.Location("a.py", 3))
+    data = json.loads(json.dumps(f.to_dict()))
+    assert data["evidence"]["x"] == "inf" and data["lesson"] == "autograd"
+    assert Finding.from_dict(data).location == f.location

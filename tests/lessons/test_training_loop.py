@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn as nn
+import torch.optim.optimizer as optimizer_module
 
 from torchtutor.checks.harness import run_exercise
 from torchtutor.curriculum import load_or_raise
@@ -184,14 +185,14 @@ def test_accumulation_verdict_shows_the_growing_gradient(tmp_path) -> None:
 
 def test_probe_leaves_torch_as_it_found_it(tmp_path) -> None:
     backward, opt_zero, mod_zero = torch.autograd.backward, torch.optim.Optimizer.zero_grad, nn.Module.zero_grad
-    step_hooks = len(getattr(torch.optim.optimizer, "_global_optimizer_pre_hooks", {}))
+    step_hooks = len(getattr(optimizer_module, "_global_optimizer_pre_hooks", {}))
     verdict("linear_regression", slip("linear_regression", (ZERO_GRAD, "")), tmp_path)
     verdict("linear_regression", slip("linear_regression", ("        loss = loss_fn(y_hat, y)",
                                                            "        loss = (y_hat - y) ** 2")), tmp_path)
     assert torch.autograd.backward is backward
     assert torch.optim.Optimizer.zero_grad is opt_zero
     assert nn.Module.zero_grad is mod_zero
-    assert len(getattr(torch.optim.optimizer, "_global_optimizer_pre_hooks", {})) == step_hooks
+    assert len(getattr(optimizer_module, "_global_optimizer_pre_hooks", {})) == step_hooks
 
 
 def test_predict_checks_compute_the_seed_numbers() -> None:

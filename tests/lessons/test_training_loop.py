@@ -141,7 +141,7 @@ CASES = [
     ("two_layer_net", ("        optimizer.step()\n", ""), "missing-optimizer-step", "backward-updates-weights",
      "never optimizer.step()"),
     ("two_layer_net", ("        optimizer.zero_grad()\n", ""), "missing-zero-grad", "zero-grad-is-boilerplate", "pile up"),
-    ("two_layer_net", ("range(800)", "range(5000)"), "too-many-steps", None, "2000"),
+    ("two_layer_net", ("range(400)", "range(5000)"), "too-many-steps", None, "2000"),
 ]
 
 

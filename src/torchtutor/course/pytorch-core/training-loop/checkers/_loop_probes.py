@@ -317,10 +317,11 @@ def explain_loop(ex, probe: LoopProbe, *, fn: str = "train", needs_optimizer: bo
              failure="loss-broadcast")
     if not probe.steps and probe.foreign_steps == 0 and probe.passes == 0 and probe.backward_calls == 0:
         if probe.changed():
-            return None if not needs_optimizer else fail(
-                f"`{fn}(...)` changed the weights without loss.backward() or an optimizer.",
-                "The exercise is about the PyTorch loop: compute gradients with loss.backward() and apply them "
-                "with optimizer.step().", failure="manual-update")
+            if not needs_optimizer:
+                return None
+            fail(f"`{fn}(...)` changed the weights without loss.backward() or an optimizer.",
+                 "The exercise is about the PyTorch loop: compute gradients with loss.backward() and apply them "
+                 "with optimizer.step().", failure="manual-update")
         fail(f"`{fn}(...)` never called loss.backward() or optimizer.step(): the model was not trained at all.",
              "One iteration is five moves: optimizer.zero_grad(), y_hat = model(X), loss = loss_fn(y_hat, y), "
              "loss.backward(), optimizer.step().", failure="no-training")

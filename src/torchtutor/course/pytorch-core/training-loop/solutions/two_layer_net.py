@@ -19,7 +19,7 @@ def train(model, X, y):
     criterion = nn.MSELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     losses = []
-    for _ in range(800):
+    for _ in range(400):
         optimizer.zero_grad()
         loss = criterion(model(X), y)
         loss.backward()

@@ -92,11 +92,12 @@ def start(ctx: typer.Context,
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
     """List every exercise in course order, with its file and status."""
-    entries = _ws(ctx).entries()
+    ws = _ws(ctx)
+    entries = ws.entries()
     if as_json:
         _print_json([e.to_dict() for e in entries])
     else:
-        render.exercise_table(console, entries)
+        render.exercise_table(console, entries, ws.root)
 
 
 @app.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console, Group
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -65,12 +67,21 @@ def welcome(console: Console, ws, lesson: Lesson, written: list) -> None:
     console.print(Panel("\n".join(lines), title="torchtutor", border_style="cyan"))
 
 
-def exercise_table(console: Console, entries) -> None:
-    table = Table(show_lines=False)
-    for col in ("id", "level", "status", "file"):
-        table.add_column(col)
+def exercise_table(console: Console, entries, root=None) -> None:
+    """Exercises with their status; files are shown relative to the workspace ``root``."""
+    table = Table(show_lines=False, caption=f"files are under {root}" if root else None)
+    table.add_column("id", no_wrap=True)
+    table.add_column("level")
+    table.add_column("status")
+    table.add_column("file", overflow="fold")
     for e in entries:
-        table.add_row(e.id, e.level, Text(e.status, style=STATUS_STYLE.get(e.status, "")), e.path)
+        shown = e.path
+        if root is not None:
+            try:
+                shown = str(Path(e.path).relative_to(root))
+            except ValueError:
+                pass
+        table.add_row(e.id, e.level, Text(e.status, style=STATUS_STYLE.get(e.status, "")), shown)
     console.print(table)
 
 

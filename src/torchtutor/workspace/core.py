@@ -228,16 +228,17 @@ class Workspace:
             self.store.record_concept_evidence(concept, "exercise", fid, verdict.passed)
 
     def hint_ladder(self, lesson: Lesson, ex: Exercise) -> list[tuple[str, bool]]:
-        """The hints in the order they are shown: those that fit the last failure
-        first, then the rest in the order the author wrote them."""
+        """The hints in the order they are shown: those that fit the last failure first,
+        then the general ones (no ``when``) in the author's order. Hints aimed at other
+        failures are left out; if that leaves nothing, every hint is shown."""
         last = self.store.last_attempt(self.full_id(lesson, ex))
         tags: set[str] = set()
         if last is not None and not last.passed:
             verdict = last.verdict or {}
             tags = {t for t in [verdict.get("failure"), *verdict.get("misconceptions", [])] if t}
         fitting = [(h.text, True) for h in ex.hints if tags.intersection(h.when)]
-        rest = [(h.text, False) for h in ex.hints if not tags.intersection(h.when)]
-        return fitting + rest
+        general = [(h.text, False) for h in ex.hints if not h.when]
+        return fitting + general or [(h.text, False) for h in ex.hints]
 
     def hint(self, lesson: Lesson, ex: Exercise) -> HintStep:
         """Reveal the next rung of the ladder (the last rung repeats once all are shown)."""

@@ -48,6 +48,10 @@ def test_start_creates_workspace_and_never_overwrites(tmp_path: Path, ws: Path) 
     assert again.returncode == 0
     assert add.read_text() == "total = 2 + 3  # my work\n"
     assert "9.1.1" in again.stdout and "Lesson one" in again.stdout
+    page = ws / ".torchtutor" / "reader" / "9.1.1-one.html"
+    html = page.read_text()
+    assert "<h1>Lesson one</h1>" in html and str(add) in html
+    assert '<pre class="output"><code>3' in html  # output blocks are styled apart from code
 
 
 def test_list_json_contract(ws: Path) -> None:

@@ -76,14 +76,13 @@ def start(ctx: typer.Context,
     ws, written = Workspace.create(directory)
     lesson = ws.next_lesson()
     render.welcome(console, ws, lesson, written)
-    if not no_browser:
-        from .web.reader import open_lesson
+    from .web.reader import open_lesson, write_lesson
 
-        page, opened = open_lesson(ws, lesson)
-        if opened:
-            console.print(f"The lesson is open in your browser ({page}).")
-        else:
-            console.print(f"No browser here; the lesson page is at {page} (or read it with `torchtutor lesson`).")
+    page, opened = (write_lesson(ws, lesson), False) if no_browser else open_lesson(ws, lesson)
+    if opened:
+        console.print(f"The lesson is open in your browser ({page}).")
+    else:
+        console.print(f"The lesson page is at {page} (or read it here with `torchtutor lesson`).")
     if no_watch:
         return
     _watch_loop(ws, as_json=False)

@@ -232,11 +232,18 @@ def test_max_steps_cuts_training_and_still_reaches_evaluation():
 
 def test_max_seconds_stops_a_hung_script_and_keeps_findings():
     started = time.monotonic()
-    report = run_doctor(SCRIPTS / "stuck_after_training.py", max_seconds=3, output="capture")
-    assert time.monotonic() - started < 25
+    report = run_doctor(SCRIPTS / "stuck_after_training.py", max_seconds=8, output="capture")
+    assert time.monotonic() - started < 35
     assert report.summary["cut_short"] == "max-seconds"
     assert {f.id for f in report.warnings} == {"missing-zero-grad"}
-    assert "waiting forever" in report.output
+
+
+def test_max_seconds_interrupts_pure_python_code():
+    started = time.monotonic()
+    report = run_doctor(SCRIPTS / "stuck_pure_python.py", max_seconds=2, output="capture")
+    assert time.monotonic() - started < 30
+    assert report.summary["cut_short"] == "max-seconds"
+    assert "spinning" in report.output and report.findings == []
 
 
 def test_script_runs_as_main_with_its_argv_and_folder(tmp_path):

@@ -1423,7 +1423,7 @@ class Probe:
         else:
             self._ce_eval_calls += 1
             n = self._ce_eval_calls
-        if not (n <= 20 or n % self._ce_stride == 0):
+        if not (n <= 20 or n % (5 * self._ce_stride) == 0):
             return
         C = x.shape[1]
         with torch.no_grad():
@@ -1844,12 +1844,16 @@ class Probe:
         if evals:
             info.update({"eval_calls": self._ce_eval_calls, "eval_loss": mean_loss(evals), "eval_accuracy": acc(evals)})
         if len(train) >= 10 and self._ce_train_calls >= 30:
-            late = train[-max(5, len(train) * 3 // 10):]
+            late = train[-max(5, len(train) * 4 // 10):]
             targ = torch.stack([r[6].float().cpu() for r, _ in train]).sum(0)
             pred = torch.stack([r[5].float().cpu() for r, _ in late]).sum(0)
             if targ.sum() > 0 and pred.sum() > 0:
                 prior = targ / targ.sum()
-                H = float(-(prior[prior > 0] * prior[prior > 0].log()).sum())
+                # what a model that always predicts the label frequencies would score on these very
+                # batches (their class mix varies, so compare like with like)
+                late_targ = torch.stack([r[6].float().cpu() for r, _ in late])
+                per_batch = -(late_targ * prior.clamp_min(1e-12).log()).sum(1) / late_targ.sum(1).clamp_min(1)
+                H = float(per_batch.mean())
                 L = mean_loss(late)
                 share = float(pred.max() / pred.sum())
                 top = int(pred.argmax())
@@ -1858,7 +1862,8 @@ class Probe:
                     self._add(
                         "class-prior-plateau", WARNING,
                         f"Over the last {len(late)} sampled training batches the loss sat at {_fmt(L)}, which is "
-                        f"the entropy of the label distribution ({_fmt(H)} nats), and {share:.0%} of the "
+                        f"what predicting the label frequencies alone scores on those batches ({_fmt(H)} nats, the "
+                        f"entropy of the label distribution), and {share:.0%} of the "
                         f"predictions were class {top}. Accuracy was {acc_late:.1%}, the share of the most common "
                         f"class is {float(prior.max()):.1%}. The model has learned how often each class occurs, "
                         "not how to tell them apart: the loss went down, but training is not working.",

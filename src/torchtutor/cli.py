@@ -407,6 +407,41 @@ def curriculum_summary(output: Optional[Path] = typer.Option(None, "--output", "
     _generated("summary", None, output)
 
 
+# --------------------------------------------------------------------------- doctor
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def doctor(ctx: typer.Context,
+           script: Optional[Path] = typer.Argument(None, help="The PyTorch script to run; its own arguments go after --."),
+           max_seconds: float = typer.Option(60.0, "--max-seconds", help="Cut the run short after this many seconds."),
+           max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Cut training short after this many optimizer steps."),
+           list_catalogue: bool = typer.Option(False, "--list", help="Print the catalogue of mistakes the doctor detects."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON; the script's own output goes to stderr.")):
+    """Run a training script under instrumentation and report the four-phase debugging checklist.
+
+    `torchtutor doctor train.py -- --epochs 3`. Exit code: 0 no warnings, 1 warnings, 2 usage error.
+    """
+    from . import diagnose
+
+    if list_catalogue:
+        if as_json:
+            _print_json(diagnose.catalogue_as_dicts())
+        else:
+            console.print(diagnose.CatalogueView())
+        return
+    if script is None:
+        raise UsageError("doctor needs the script to run, e.g. `torchtutor doctor train.py -- --epochs 3` "
+                         "(arguments after -- go to the script), or `torchtutor doctor --list` for the catalogue.")
+    try:
+        report = diagnose.run_doctor(script, list(ctx.args), max_seconds=max_seconds, max_steps=max_steps,
+                                     output="stderr" if as_json else "inherit")
+    except diagnose.DoctorUsageError as exc:
+        raise UsageError(str(exc)) from None
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        console.print(diagnose.ReportView(report))
+    raise typer.Exit(report.exit_code)
+
+
 # --------------------------------------------------------------------------- entry point
 def main() -> None:
     """Console-script entry point: known problems become one paragraph and exit 2."""

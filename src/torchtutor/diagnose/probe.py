@@ -39,6 +39,7 @@ from torch.utils.data import DataLoader, SequentialSampler
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 from torch.utils.data import dataloader as _dl_module
 
+from .catalogue import PHASE_IDS
 from .crash import explain_exception
 from .findings import INFO, WARNING, Finding, Location, innermost_user_location, is_user_file, user_location
 
@@ -1602,8 +1603,10 @@ class Probe:
             self.observations = obs
         finally:
             self._suspend -= 1
-        warnings = [self._findings[k] for k in self._order if self._findings[k].is_warning]
-        infos = [self._findings[k] for k in self._order if not self._findings[k].is_warning]
+        rank = {p: i for i, p in enumerate(PHASE_IDS)}
+        ordered = sorted((self._findings[k] for k in self._order), key=lambda f: rank.get(f.phase, 9))
+        warnings = [f for f in ordered if f.is_warning]
+        infos = [f for f in ordered if not f.is_warning]
         self._final = warnings + infos
         return self._final
 
@@ -2144,9 +2147,9 @@ def _summarise_model(m: _Model) -> dict[str, Any]:
 
             dev = m.first_param.device if m.first_param is not None else torch.device("cpu")
             inputs = [t.to(dev) for t in m.first_input]
-            stats = torchinfo.summary(module, input_data=inputs, verbose=0, depth=4, mode="eval",
-                                      col_names=("input_size", "output_size", "num_params", "trainable"),
-                                      row_settings=("var_names",), col_width=16, device=dev)
+            stats = torchinfo.summary(module, input_data=inputs, verbose=0, depth=3, mode="eval",
+                                      col_names=("output_size", "num_params"), row_settings=("var_names",),
+                                      col_width=14, device=dev)
             text = "\n".join(line for line in str(stats).splitlines()
                              if not line.startswith(_TORCHINFO_NOISE)).rstrip("= \n")
         except Exception as exc:

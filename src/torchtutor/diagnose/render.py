@@ -223,7 +223,22 @@ def report_lines(report: Any, width: int = 88) -> list[Line]:
         lines.append(("text", ""))
         lines.append(("dim", "Output of the script (last lines):"))
         lines += [("dim", "  " + s) for s in d["output"].rstrip().splitlines()[-15:]]
-    return lines
+    return _fit(lines, width)
+
+
+def _fit(lines: list[Line], width: int) -> list[Line]:
+    """Wrap prose lines that are too long, keeping their indentation (tables and code stay)."""
+    out: list[Line] = []
+    for style, text in lines:
+        if style in ("table", "code") or len(text) <= width:
+            out.append((style, text))
+            continue
+        indent = text[: len(text) - len(text.lstrip())]
+        wrapped = textwrap.wrap(text.strip(), width=max(30, width - len(indent) - 2), break_on_hyphens=False,
+                                break_long_words=False)
+        out.append((style, indent + wrapped[0]))
+        out += [(style, indent + "  " + w) for w in wrapped[1:]]
+    return out
 
 
 def report_text(report: Any, width: int = 88) -> str:
@@ -245,7 +260,7 @@ def catalogue_lines(width: int = 88) -> list[Line]:
             lines += [("code", "      " + s) for s in m.fix.splitlines()]
             lines += [("dim", s) for s in _wrap(f"Detected by: {m.detection}.", width, "    ")]
             lines.append(("dim", f"    Lesson: {m.lesson} (module {m.module})"))
-    return lines
+    return _fit(lines, width)
 
 
 def catalogue_text(width: int = 88) -> str:

@@ -49,13 +49,91 @@ def _digest(paths) -> dict[str, str]:
     return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
 
 
+# Realistic scripts (tests/doctor/realistic) with one mistake planted at a time:
+# (name, base script, [(text, replacement), ...], expected warning ids).
+REALISTIC = HERE / "doctor" / "realistic"
+MUTANTS = [
+    ("toy_cnn-clean", "toy_cnn.py", [], set()),
+    ("toy_cnn-no-zero-grad", "toy_cnn.py", [("        optimizer.zero_grad()\n", "")], {"missing-zero-grad"}),
+    ("toy_cnn-no-eval", "toy_cnn.py", [("    model.eval()\n", "")], {"eval-mode-missing"}),
+    ("toy_cnn-no-no-grad", "toy_cnn.py", [("    with torch.no_grad():\n", "    if True:\n")], {"no-grad-missing"}),
+    ("toy_cnn-no-shuffle", "toy_cnn.py", [("shuffle=True", "shuffle=False")], {"unshuffled-training-data"}),
+    ("toy_cnn-step-first", "toy_cnn.py", [("        loss.backward()\n        optimizer.step()\n",
+                                           "        optimizer.step()\n        loss.backward()\n")],
+     {"step-before-backward"}),
+    ("toy_cnn-no-step", "toy_cnn.py", [("        optimizer.step()\n", "")], {"missing-optimizer-step"}),
+    ("toy_cnn-pickle", "toy_cnn.py", [("torch.save(model.state_dict(), ", "torch.save(model, ")], {"whole-model-save"}),
+    ("toy_cnn-softmax", "toy_cnn.py", [("return F.log_softmax(x, dim=1)", "return F.softmax(x, dim=1)")],
+     {"softmax-before-cross-entropy"}),
+    ("toy_cnn-per-sample-loss", "toy_cnn.py", [("loss = F.nll_loss(output, target)\n",
+                                                "loss = F.nll_loss(output, target, reduction='none')\n")],
+     {"non-scalar-backward"}),
+    ("toy_cnn-no-relu", "toy_cnn.py", [("x = F.relu(self.fc1(x))", "x = self.fc1(x)")], {"linear-collapse"}),
+    ("toy_cnn-no-super", "toy_cnn.py", [("        super().__init__()\n", "")], {"missing-super-init"}),
+    ("toy_cnn-head-only", "toy_cnn.py", [("Adadelta(model.parameters()", "Adadelta(model.fc2.parameters()")],
+     {"optimizer-missing-params"}),
+    ("toy_cnn-float-labels", "toy_cnn.py", [("loss = F.nll_loss(output, target)\n",
+                                             "loss = F.nll_loss(output, target.float())\n")], {"label-dtype"}),
+    ("toy_cnn-train-mode", "toy_cnn.py", [("optimizer, epoch):\n    model.train()\n", "optimizer, epoch):\n")],
+     {"train-mode-not-restored"}),
+    ("toy_cnn-frozen", "toy_cnn.py", [("    model = Net().to(device)\n", "    model = Net().to(device)\n"
+                                       "    for p in model.parameters():\n        p.requires_grad = False\n")],
+     {"all-parameters-frozen"}),
+    ("toy_cnn-detached", "toy_cnn.py", [("output = model(data)\n        loss", "output = model(data).detach()\n        loss")],
+     {"detached-loss"}),
+    ("toy_cnn-layer-in-forward", "toy_cnn.py", [("        x = self.fc2(x)\n", "        x = nn.Linear(64, 4)(x)\n")],
+     {"layer-created-in-forward"}),
+    ("toy_cnn-huge-lr", "toy_cnn.py", [("default=1.0)", "default=1e6)")], {"exploding-gradients"}),
+    ("pipeline-clean", "pipeline.py", [], set()),
+    ("pipeline-fresh-optimizer", "pipeline.py", [('    optimizer.load_state_dict(checkpoint["optimizer"])\n', "")],
+     {"resume-without-optimizer-state"}),
+    ("pipeline-view", "pipeline.py", [("self.images[i].permute(2, 0, 1)", "self.images[i].view(3, 12, 12)")],
+     {"view-instead-of-permute"}),
+    ("pipeline-bn-eval", "pipeline.py", [("criterion):\n    model.eval()\n", "criterion):\n")], {"eval-mode-missing"}),
+    ("pipeline-loss-tensor", "pipeline.py", [("total += loss.item() * len(labels)", "total += loss * len(labels)")],
+     {"loss-accumulated-with-graph"}),
+    ("pipeline-softmax", "pipeline.py", [("nn.Linear(16, classes))", "nn.Linear(16, classes), nn.Softmax(dim=1))")],
+     {"softmax-before-cross-entropy"}),
+    ("pipeline-no-shuffle", "pipeline.py", [("batch_size=32, shuffle=True", "batch_size=32")],
+     {"unshuffled-training-data"}),
+]
+
+
 @pytest.fixture(scope="module")
-def corpus_reports():
-    before = _digest(CORPUS.glob("*.py"))
-    reports = run_many(CORPUS_FILES, max_seconds=60, parallel=2)
-    after = _digest(CORPUS.glob("*.py"))
+def all_reports(tmp_path_factory):
+    """Corpus and realistic mutants, run in one batch (torch imported once, forked per script)."""
+    root = tmp_path_factory.mktemp("mutants")
+    mutant_files = []
+    for name, base, edits, _ in MUTANTS:
+        text = (REALISTIC / base).read_text()
+        for old, new in edits:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        (root / name).mkdir()
+        mutant_files.append(root / name / base)
+        mutant_files[-1].write_text(text)
+    before = _digest(list(CORPUS.glob("*.py")) + list(REALISTIC.glob("*.py")))
+    reports = run_many(CORPUS_FILES + mutant_files, max_seconds=60, parallel=2)
+    after = _digest(list(CORPUS.glob("*.py")) + list(REALISTIC.glob("*.py")))
     assert before == after, "the doctor changed a script file"
-    return {p.name: r for p, r in zip(CORPUS_FILES, reports)}
+    corpus = {p.name: r for p, r in zip(CORPUS_FILES, reports)}
+    mutants = {m[0]: r for m, r in zip(MUTANTS, reports[len(CORPUS_FILES):])}
+    return corpus, mutants
+
+
+@pytest.fixture(scope="module")
+def corpus_reports(all_reports):
+    return all_reports[0]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_planted_mistake_in_a_realistic_script(mutant, all_reports):
+    name, _, _, expect = mutant
+    report = all_reports[1][name]
+    got = {f.id for f in report.warnings}
+    assert got == expect, (f"{name}: expected {sorted(expect)}, got {sorted(got)}\n"
+                           + "\n".join(f"  {f.severity} {f.id}: {f.message}" for f in report.findings)
+                           + f"\n--- output ---\n{report.output}")
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -78,7 +156,7 @@ def test_catalogue_has_every_specified_id_with_complete_entries():
 
 
 def test_catalogue_text_lists_every_entry():
-    text = diagnose.catalogue_text()
+    text = diagnose.catalogue_text(width=300)
     for m in CATALOGUE:
         assert m.id in text and m.title in text
 

@@ -254,7 +254,7 @@ def _run_batch(spec_path: str) -> None:
     The spec is a JSON list of objects with ``script``, ``args``, ``result``, ``log`` and
     optionally ``max_seconds``, ``max_steps``, ``replay``; ``parallel`` runs that many at once.
     """
-    import torch  # noqa: F401  (imported once, before forking)
+    import torch  # imported once, before forking
 
     # Imports only (no computation, which could leave thread pools behind a fork): the
     # optimizers import torch._dynamo lazily on their first step, about a second each time.
@@ -268,6 +268,9 @@ def _run_batch(spec_path: str) -> None:
         spec = json.load(fh)
     jobs = list(spec["jobs"])
     parallel = max(1, int(spec.get("parallel", 1)))
+    if spec.get("threads"):
+        # several children at once, each with a full thread pool, would fight over the cores
+        torch.set_num_threads(int(spec["threads"]))
     running: dict[int, tuple[dict, float]] = {}
     while jobs or running:
         while jobs and len(running) < parallel:

@@ -241,8 +241,9 @@ def run_many(scripts: Sequence[str | os.PathLike | tuple[str | os.PathLike, Sequ
              replay: bool = True, python: str | None = None) -> list[DoctorReport]:
     """Run many scripts (each ``path`` or ``(path, args)``) under the probes.
 
-    One child imports torch once and forks a fresh copy per script, ``parallel`` at a time;
-    each script's output is captured into ``report.output``. Used by the tests and by checks
+    One child imports torch once and forks a fresh copy per script, ``parallel`` at a time,
+    sharing the CPU cores between them (torch threads per script = cores // parallel); each
+    script's output is captured into ``report.output``. Used by the tests and by checks
     that prove many scripts at once.
     """
     import json
@@ -255,7 +256,8 @@ def run_many(scripts: Sequence[str | os.PathLike | tuple[str | os.PathLike, Sequ
         def batch(jobs: list[dict[str, Any]]) -> None:
             spec = os.path.join(tmp, f"spec-{len(os.listdir(tmp))}.json")
             with open(spec, "w", encoding="utf-8") as fh:
-                json.dump({"jobs": jobs, "parallel": parallel}, fh)
+                threads = max(1, (os.cpu_count() or 1) // parallel)
+                json.dump({"jobs": jobs, "parallel": parallel, "threads": threads}, fh)
             env = dict(os.environ)
             env["TORCHTUTOR_DOCTOR_SRC"] = _SRC
             subprocess.run([python, "-c", _BOOT.format(src=_SRC), "--batch", spec], env=env,

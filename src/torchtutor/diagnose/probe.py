@@ -167,7 +167,7 @@ class _Child:
 
 class _Fwd:
     __slots__ = ("probe", "model", "eligible", "active", "mixed", "bn", "repeat", "training", "loc",
-                 "samples", "reached", "done")
+                 "samples", "reached", "done", "metric")
 
     def __init__(self, probe, model, eligible, active, mixed, bn, repeat, training, loc, samples):
         self.probe = probe
@@ -182,6 +182,7 @@ class _Fwd:
         self.samples = samples
         self.reached = False
         self.done = False
+        self.metric = False
 
     def reach(self, grad_outputs):  # grad_fn pre-hook: a backward pass got here
         if not self.reached:
@@ -742,18 +743,27 @@ class Probe:
             if active:
                 mixed = (not mod.training) or not all(flags)
                 bn = any(s.training for s in m.stoch if isinstance(s, _BATCHNORM))
-        repeat = False
-        if eligible and active and x is not None:
+        repeat = metric = False
+        if eligible and m.stoch and x is not None:
             # the previous input is kept alive, so an equal address really is the same data
             last = m.last_key
-            try:
-                repeat = (last is not None and last.data_ptr() == x.data_ptr() and last.shape == x.shape
-                          and last.stride() == x.stride() and last._version == x._version)
-            except Exception:
-                repeat = last is x
-            m.last_key = x
+            if last is not None:
+                last_x, last_fr = last
+                try:
+                    same = (last_x.data_ptr() == x.data_ptr() and last_x.shape == x.shape
+                            and last_x.stride() == x.stride() and last_x._version == x._version)
+                except Exception:
+                    same = last_x is x
+                if same:
+                    # again the batch a training step just used: a metric on the training batch;
+                    # again the input of an evaluation pass: sampling (Monte Carlo dropout)
+                    metric = last_fr.reached
+                    repeat = not last_fr.reached
         samples = int(x.shape[0]) if x is not None and x.dim() > 0 else 1
         fr = _Fwd(self, m, eligible, active, mixed, bn, repeat, mod.training, loc, samples)
+        fr.metric = metric
+        if m.stoch and x is not None:
+            m.last_key = (x, fr)
         if grad:
             self._cur_fwd = fr
         elif eligible:
@@ -800,7 +810,7 @@ class Probe:
             m.e_grad_samples += fr.samples
             if m.e_grad_loc is None:
                 m.e_grad_loc = fr.loc
-        if fr.active:
+        if fr.active and not fr.metric:
             m.e_active += 1
             if fr.mixed:
                 m.e_mixed += 1
@@ -1693,6 +1703,19 @@ class Probe:
                 "overflow. Lower the learning rate, normalise the inputs (and regression targets), or clip "
                 "the gradient norm.",
                 {"first_loss": finite[0][1], "non_finite_at_backward": n_bad, "value": str(v_bad)},
+                self._backward_loc, key="loss",
+            )
+        elif finite and len(finite) >= 10 and finite[0][1] > 0 and \
+                max(v for _, v in finite[5:]) > 50 * max(finite[0][1], 1e-3):
+            first_n, first_v = finite[0]
+            peak_n, peak_v = max(finite[5:], key=lambda nv: nv[1])
+            self._add(
+                "exploding-gradients", WARNING,
+                f"The loss rose from {_fmt(first_v)} at backward #{first_n} to {_fmt(peak_v)} at backward "
+                f"#{peak_n}, {_fmt(peak_v / first_v)} times its starting value{self._grad_growth(samples)}. "
+                "Updates are overshooting: each step throws the weights further off. Lower the learning "
+                "rate, normalise the inputs (and regression targets), or clip the gradient norm.",
+                {"first_loss": first_v, "peak_loss": peak_v, "peak_at_backward": peak_n},
                 self._backward_loc, key="loss",
             )
         elif samples and len(samples) >= 2 and not self._has("exploding-gradients"):

@@ -53,13 +53,17 @@ def _parse(argv: list[str]) -> dict[str, Any]:
 
 
 def _print_script_traceback(exc: BaseException, script: str) -> None:
-    """Print the traceback as `python script.py` would: starting at the script's frame."""
+    """Print the traceback as `python script.py` would: starting at the script's frame, and
+    without the frames of the probes' own wrappers (they only pass the call through)."""
     tb = exc.__traceback__
     real = os.path.realpath(script)
     while tb is not None and os.path.realpath(tb.tb_frame.f_code.co_filename) != real:
         tb = tb.tb_next
-    lines = traceback.format_exception(type(exc), exc, tb if tb is not None else exc.__traceback__)
-    sys.stderr.write("".join(lines))
+    here = os.path.dirname(os.path.realpath(__file__)) + os.sep
+    te = traceback.TracebackException(type(exc), exc, tb if tb is not None else exc.__traceback__)
+    te.stack = traceback.StackSummary.from_list(
+        [f for f in te.stack if not os.path.realpath(f.filename).startswith(here)])
+    sys.stderr.write("".join(te.format()))
     sys.stderr.flush()
 
 

@@ -147,14 +147,17 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
             parts.append(f" (a {m.group(1)} of shape [{m.group(2)}], saved by {m.group(4)}; "
                          f"it is at version {m.group(5)}, autograd expected {m.group(6)})")
         parts.append(".")
+        def short(loc: Any) -> str:
+            return loc.short() if isinstance(loc, Location) else str(loc)
+
         if produced:
-            parts.append(f" The tensor was produced at {produced}")
-            parts.append(f" and modified in place at {changed}." if changed else ".")
+            parts.append(f" The tensor was produced at {short(produced)}")
+            parts.append(f" and modified in place at {short(changed)}." if changed else ".")
             extra["produced_at"] = str(produced)
             if changed:
                 extra["modified_at"] = str(changed)
         elif changed:
-            parts.append(f" It was modified in place at {changed}.")
+            parts.append(f" It was modified in place at {short(changed)}.")
             extra["modified_at"] = str(changed)
         parts.append(" Use the out-of-place form (x = x + 1, torch.relu(x)) so the saved value survives.")
         f = finding("inplace-autograd-conflict", "".join(parts), **extra)

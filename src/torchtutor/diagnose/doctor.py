@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .findings import Finding, Location, summarise
+from .findings import Finding, summarise
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SRC = os.path.dirname(os.path.dirname(_HERE))
@@ -323,8 +323,7 @@ def _verdict(findings: list[Finding], summary: dict[str, Any], exit_status: Any)
         parts.append("No mistakes from the catalogue were seen.")
     crash = summary.get("crash")
     if crash:
-        parts.append(f"The script crashed with {crash.get('type')}"
-                     + (f" at {Location(**crash['location'])}" if crash.get("location") else "") + ".")
+        parts.append(f"The script crashed ({crash.get('type')}).")
     elif exit_status not in (0, None):
         parts.append(f"The script exited with status {exit_status}.")
     if summary.get("cut_short"):

@@ -26,6 +26,10 @@ class Location:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
 
+    def short(self) -> str:
+        """file:line with the file relative to the working directory when that is shorter."""
+        return f"{short_path(self.file)}:{self.line}"
+
 
 @dataclass
 class Finding:

@@ -198,7 +198,10 @@ def report_lines(report: Any, width: int = 88) -> list[Line]:
     crash = summary.get("crash")
     if crash:
         where = _where(crash.get("location"), base)
-        text = f"The script crashed: {crash.get('type')}: {crash.get('message')}" + (f" ({where})" if where else "")
+        message = str(crash.get("message") or "").split(" Hint:")[0]
+        if len(message) > 240:
+            message = message[:237] + "..."
+        text = f"The script crashed at {where or 'an unknown line'}: {crash.get('type')}: {message}"
         if crash.get("after_fast_forward"):
             text += (" This happened after doctor had shortened the DataLoader passes, so it may be a consequence "
                      "of the shortening rather than of your code.")

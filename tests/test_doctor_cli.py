@@ -74,4 +74,4 @@ def test_crash_report(tmp_path):
     assert "Traceback" in proc.stderr                  # the script's own traceback, as python shows it
     assert "grad can be implicitly created only for scalar outputs" in proc.stderr
     assert "WARNING non-scalar-backward" in proc.stdout
-    assert "The script crashed: RuntimeError" in proc.stdout
+    assert "The script crashed at bug_non_scalar_backward.py:" in proc.stdout and "RuntimeError: grad can be" in proc.stdout

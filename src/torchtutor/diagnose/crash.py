@@ -72,7 +72,8 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
     ``backward_shape`` (list: shape of the tensor passed to backward), ``loss_call``
     (dict with the loss name and the input/target shapes and dtypes) and
     ``inplace_forward`` / ``inplace_op`` (Locations found by an anomaly-mode replay) and
-    ``step_after_forward`` (bool: an optimizer step ran after the last forward pass).
+    ``step_after_forward`` (bool: an optimizer step ran after the last forward pass) and
+    ``nonleaf_grad`` (bool: .grad was read on a non-leaf tensor before the crash).
     """
     context = dict(context or {})
     text = str(exc)
@@ -220,6 +221,14 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
             "loss-broadcast",
             f"The loss refused mismatched shapes: \"{head}\". Make the output and the target the "
             "same shape (pred.squeeze(1) or y.unsqueeze(1)) before calling the loss.",
+        )
+
+    if isinstance(exc, TypeError) and "'nonetype'" in low and context.get("nonleaf_grad"):
+        return finding(
+            "update-outside-no-grad",
+            f"The script crashed with \"{head}\" right after reading .grad on a tensor that is no longer a "
+            "leaf: an update written as w = w - lr * w.grad with tracking on made w a computed tensor, "
+            "whose .grad stays None. Update in place inside `with torch.no_grad():`.",
         )
 
     if "backward through the graph a second time" in low:

@@ -445,6 +445,7 @@ class Probe:
         self._patches: list[tuple[Any, str, Any, bool]] = []
         self._handles: list[Any] = []
         self._view_on = False
+        self._nonleaf_seen = False
 
     # ------------------------------------------------------------------ lifecycle
     def install(self) -> "Probe":
@@ -491,16 +492,21 @@ class Probe:
         self._patches.append((owner, name, old, had_own))
 
     def _view_window(self, on: bool) -> None:
+        """Wrappers that cost something on every call, kept for the first steps only:
+        Tensor.view/reshape (reordered dimensions) and the Tensor.grad property (.grad read
+        on a tensor that an update with tracking on turned into a non-leaf)."""
         if on and not self._view_on:
             self._view_on = True
             self._patch(torch.Tensor, "view", _make_reshape(torch.Tensor.view))
             self._patch(torch.Tensor, "reshape", _make_reshape(torch.Tensor.reshape))
             self._patch(torch, "reshape", _make_reshape(torch.reshape))
+            self._patch(torch.Tensor, "grad", _make_grad_property(torch._C.TensorBase.__dict__["grad"]))
         elif not on and self._view_on:
             self._view_on = False
             keep = []
             for owner, name, old, had_own in self._patches:
-                if (owner is torch.Tensor and name in ("view", "reshape")) or (owner is torch and name == "reshape"):
+                if (owner is torch.Tensor and name in ("view", "reshape", "grad")) or \
+                        (owner is torch and name == "reshape"):
                     _restore(owner, name, old, had_own)
                 else:
                     keep.append((owner, name, old, had_own))
@@ -1558,6 +1564,20 @@ class Probe:
             {"from_shape": list(s), "to_shape": list(o)}, loc, key=(loc.file, loc.line),
         )
 
+    def _nonleaf_grad(self, t: torch.Tensor) -> None:
+        loc = user_location()
+        if loc is None:
+            return
+        self._nonleaf_seen = True
+        self._add(
+            "update-outside-no-grad", WARNING,
+            f".grad was read on a tensor of shape {_shape(t)} that is not a leaf: it is computed from other "
+            f"tensors (its grad_fn is {t.grad_fn.name()}), so backward() stores no gradient in it and .grad "
+            "is None. This is what an update written as w = w - lr * w.grad with tracking on does: w becomes "
+            "a computed tensor and stops being a parameter. Update in place inside `with torch.no_grad():`.",
+            {"shape": _shape(t), "grad_fn": t.grad_fn.name()}, loc, key="nonleaf",
+        )
+
     # ------------------------------------------------------------------ crash
     def record_exception(self, exc: BaseException) -> Finding | None:
         """Translate an exception raised by the instrumented code and keep it as a finding."""
@@ -1571,6 +1591,7 @@ class Probe:
         if self._last_loss_grad is not None:
             ctx["loss_grad_enabled"] = self._last_loss_grad
         ctx["step_after_forward"] = self._last_step_tick > self._last_forward_tick >= 0
+        ctx["nonleaf_grad"] = self._nonleaf_seen
         if self._last_loss is not None:
             name, x, t = self._last_loss
             ctx["loss_call"] = {"loss": _LOSS_LABEL.get(name, name), "input_shape": _shape(x),
@@ -2393,6 +2414,30 @@ def _make_dl_next(orig: Callable) -> Callable:
 
     __next__.__wrapped__ = orig
     return __next__
+
+
+def _make_grad_property(base: Any) -> property:
+    """Tensor.grad, plus a note when it is read on a non-leaf that has no retained grad."""
+
+    def fget(self):
+        g = base.__get__(self)
+        if g is None:
+            p = _ACTIVE
+            if p is not None and p._view_on and not p._suspend and self.grad_fn is not None \
+                    and not self.retains_grad:
+                try:
+                    p._nonleaf_grad(self)
+                except Exception as exc:
+                    p._internal(exc)
+        return g
+
+    def fset(self, value):
+        base.__set__(self, value)
+
+    def fdel(self):
+        base.__delete__(self)
+
+    return property(fget, fset, fdel, base.__doc__)
 
 
 def _make_reshape(orig: Callable) -> Callable:

@@ -1890,7 +1890,7 @@ class Probe:
             })
         if evals:
             info.update({"eval_calls": self._ce_eval_calls, "eval_loss": mean_loss(evals), "eval_accuracy": acc(evals)})
-        if len(train) >= 10 and self._ce_train_calls >= 30:
+        if len(train) >= 10 and self._ce_train_calls >= 50:
             late = train[-max(5, len(train) * 4 // 10):]
             targ = torch.stack([r[6].float().cpu() for r, _ in train]).sum(0)
             pred = torch.stack([r[5].float().cpu() for r, _ in late]).sum(0)

@@ -308,6 +308,15 @@ def test_max_steps_cuts_training_and_still_reaches_evaluation():
     assert "cut short by --max-steps 30" in report_text(report)
 
 
+def test_half_the_time_budget_fast_forwards_to_the_evaluation():
+    # 48 batches of 20 ms per epoch: the first 4 s train normally, then each epoch takes one batch
+    report = run_doctor(SCRIPTS / "long_training.py", ["100", "0.02"], max_seconds=8, output="capture")
+    assert report.summary["cut_short"] == "max-seconds"
+    assert report.summary["fast_forward_step"] > 0
+    assert {f.id for f in report.warnings} == {"eval-mode-missing"}
+    assert "accuracy" in report.output
+
+
 def test_max_seconds_stops_a_hung_script_and_keeps_findings():
     started = time.monotonic()
     report = run_doctor(SCRIPTS / "stuck_after_training.py", max_seconds=8, output="capture")

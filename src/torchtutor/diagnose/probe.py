@@ -612,9 +612,13 @@ class Probe:
             raise StopRun(self.cut_short or "max-steps")
 
     def _begin_ff(self, reason: str) -> None:
+        training_loader = any(rec.steps > 0 for rec in self._loader_list)
+        if reason == "max-seconds" and not (self.fast_forward and training_loader):
+            # half the time is gone but there is nothing to shorten: run on until the deadline
+            self._ff_time = None
+            return
         self.cut_short = reason
         self.fast_forward_step = self._progress()
-        training_loader = any(rec.steps > 0 for rec in self._loader_list)
         if not self.fast_forward or not training_loader:
             raise StopRun(reason)
         self._ff = True

@@ -1,6 +1,8 @@
 """Many epochs over a DataLoader, with an evaluation at the end that forgets model.eval().
-Used to check that --max-steps cuts training short and still lets the evaluation run."""
+Used to check that --max-steps and --max-seconds cut training short and still let the
+evaluation run. Arguments: EPOCHS [SECONDS_PER_BATCH]."""
 import sys
+import time
 
 import torch
 import torch.nn as nn
@@ -14,8 +16,10 @@ test = DataLoader(TensorDataset(X[768:], y[768:]), batch_size=64)
 model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 2))
 opt = torch.optim.SGD(model.parameters(), lr=0.05)
 epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+pause = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0     # stands in for a heavier model
 for epoch in range(epochs):
     for xb, yb in train:
+        time.sleep(pause)
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(xb), yb)
         loss.backward()

@@ -974,6 +974,8 @@ class Probe:
                 o.first_step_tick = self._tick
             o.steps += 1
             self.n_steps += 1
+            if self._view_on and self.n_steps >= 20:
+                self._view_window(False)
             o.last_step_tick = self._tick
             self._last_step_tick = self._tick
         except StopRun:
@@ -1096,6 +1098,8 @@ class Probe:
                     self._loss_stride *= 2
         if root.grad_fn is not None:
             self._tag_loss(root.grad_fn)
+        if self._view_on and self.n_backward >= 40:
+            self._view_window(False)
         if self.n_backward <= self.monitor or self._walk_next or self.n_backward % self.sample_every == 0:
             self._walk_next = False
             self._walk(root)
@@ -2451,8 +2455,6 @@ def _make_reshape(orig: Callable) -> Callable:
         if p is not None and p._view_on and not p._suspend:
             try:
                 p._check_reshape(self, out)
-                if p.n_steps >= 20 or p.n_backward >= 40:
-                    p._view_window(False)
             except Exception as exc:
                 p._internal(exc)
         return out

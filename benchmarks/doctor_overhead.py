@@ -9,7 +9,11 @@ measured in one process, where process start-up and shutdown do not blur it (the
 child skips the interpreter's shutdown, which makes whole-process comparisons slightly
 favour it).
 
-    python benchmarks/doctor_overhead.py [--repeats 3] [--epochs 3]
+    python benchmarks/doctor_overhead.py [--repeats 5] [--epochs 3] [--threads 1]
+
+--threads sets OMP_NUM_THREADS for both sides (default 1): on a shared machine, torch's
+thread pool spinning against other processes swings run times by several times, which would
+drown the difference being measured.
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ def plain(script: str, epochs: int) -> tuple[float, float]:
     """Wall and CPU seconds of `python train.py EPOCHS`."""
     cpu, started = _cpu(), time.perf_counter()
     subprocess.run([sys.executable, script, str(epochs)], cwd=os.path.dirname(script), check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=os.environ.copy())
     return time.perf_counter() - started, _cpu() - cpu
 
 
@@ -125,7 +129,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS for both sides (0: leave as is)")
     args = ap.parse_args()
+    if args.threads:
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(args.threads)
+        import torch
+
+        torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "train.py")
         Path(script).write_text(SCRIPT)
@@ -146,7 +156,8 @@ def main() -> None:
                   f"wall ratio {dw / bw:.3f}")
         ip, ii = in_process(script, args.epochs, args.repeats)
     print(f"training script: {args.epochs} epochs of 188 steps (MLP 784-256-128-10, batch 64), "
-          f"evaluation each epoch, {warnings} warning(s); {os.cpu_count()} CPU core(s)")
+          f"evaluation each epoch, {warnings} warning(s); {os.cpu_count()} CPU core(s), "
+          f"torch threads {args.threads or 'default'}")
     bw, dw = statistics.median(w[0] for w in walls), statistics.median(w[1] for w in walls)
     bc, dc = statistics.median(c[0] for c in cpus), statistics.median(c[1] for c in cpus)
     print(f"median wall time: plain {bw:.2f} s, under doctor {dw:.2f} s")

@@ -24,6 +24,12 @@ A checker runs the learner's code inside the runner's forked child and asks what
         print(finding.message)                  # observed numbers, why it matters
         print(finding.fix)                      # the fix, as code
 
+``session.findings`` holds every finding (warnings first), ``session.warnings`` and
+``session.infos`` split them, ``session.observations`` has the raw numbers (per-parameter
+gradient norms at the first backward pass, the loop pattern, loss and accuracy) and
+``session.crash`` the exception, if any. ``instrument(max_steps=..., max_seconds=...)`` sets
+a budget.
+
 Exceptions raised inside the block are recorded (translated into a finding when one fits)
 and re-raised. To translate an exception caught elsewhere::
 

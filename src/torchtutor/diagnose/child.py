@@ -133,8 +133,7 @@ def _run_one(opts: dict[str, Any]) -> None:
 
     def on_signal(signum, frame):
         if not done.is_set():
-            probe.cut_short = probe.cut_short or "max-seconds"
-            raise StopRun("max-seconds")
+            probe.request_stop("max-seconds")
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGUSR1, on_signal)

@@ -234,7 +234,7 @@ class _LossSentinel:
 class _Opt:
     __slots__ = ("opt", "cls", "loc", "steps", "last_zero_tick", "last_step_tick", "empty_steps",
                  "empty_first", "empty_loc", "wiped", "loaded_tick", "sig", "ids", "rg_history",
-                 "frozen_steps", "frozen_loc", "first_step_tick")
+                 "frozen_steps", "frozen_loc")
 
     def __init__(self, opt, loc):
         self.opt = opt
@@ -243,7 +243,6 @@ class _Opt:
         self.steps = 0
         self.last_zero_tick = 0
         self.last_step_tick = 0
-        self.first_step_tick = 0
         self.empty_steps = 0
         self.empty_first = False
         self.empty_loc: Location | None = None
@@ -387,13 +386,11 @@ class Probe:
 
         self._kinds: "weakref.WeakKeyDictionary[nn.Module, Any]" = weakref.WeakKeyDictionary()
         self._models: list[_Model] = []
-        self._direct_owner: dict[int, nn.Module] = {}
         self._cur_fwd: _Fwd | None = None
         self._pending: list[_Fwd] = []
         self._deep: _Model | None = None
         self._deep_owner: nn.Module | None = None
         self._direct_params: dict[int, bool] = {}
-        self._last_forward_grad: bool | None = None
 
         self._opts: dict[int, _Opt] = {}
         self._pstates: dict[int, tuple[torch.Tensor, _PState]] = {}
@@ -722,7 +719,6 @@ class Probe:
         self._event("F")
         x = _first_tensor(args)
         grad = torch.is_grad_enabled()
-        self._last_forward_grad = grad
         if m.calls <= 3 and x is not None:
             self._check_device(m, x)
         if m.calls == 1:
@@ -970,8 +966,6 @@ class Probe:
                 self._inspect_step(o)
             if self.n_steps + 1 in (1, 10) or (self.n_steps + 1) % self.sample_every == 0:
                 self._sample_grads(o)
-            if o.steps == 0:
-                o.first_step_tick = self._tick
             o.steps += 1
             self.n_steps += 1
             if self._view_on and self.n_steps >= 20:

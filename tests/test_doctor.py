@@ -308,8 +308,8 @@ def test_max_steps_cuts_training_and_still_reaches_evaluation():
 
 
 def test_half_the_time_budget_fast_forwards_to_the_evaluation():
-    # 48 batches of 20 ms per epoch: the first 4 s train normally, then each epoch takes one batch
-    report = run_doctor(SCRIPTS / "long_training.py", ["100", "0.02"], max_seconds=8, output="capture")
+    # 48 batches of 50 ms per epoch: the first 6 s train normally, then each epoch takes one batch
+    report = run_doctor(SCRIPTS / "long_training.py", ["30", "0.05"], max_seconds=12, output="capture")
     assert report.summary["cut_short"] == "max-seconds"
     assert report.summary["fast_forward_step"] > 0
     assert {f.id for f in report.warnings} == {"eval-mode-missing"}

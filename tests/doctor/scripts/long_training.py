@@ -9,6 +9,7 @@ import torch.nn as nn
 from torch.utils.data import DataLoader, TensorDataset
 
 torch.manual_seed(0)
+torch.set_num_threads(1)     # steady timing on a shared machine
 X = torch.randn(1024, 20)
 y = (X[:, 0] > 0).long()
 train = DataLoader(TensorDataset(X[:768], y[:768]), batch_size=16, shuffle=True)

@@ -332,13 +332,14 @@ def test_max_seconds_interrupts_pure_python_code():
     assert "spinning" in report.output and report.findings == []
 
 
-def test_script_runs_as_main_with_its_argv_and_folder(tmp_path):
+def test_script_runs_as_main_with_its_argv_and_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # as with `python script.py`, the caller's folder stays the working directory
     out = tmp_path / "env.json"
     report = run_doctor(SCRIPTS / "report_environment.py", [str(out), "--flag", "x y"], output="capture")
     seen = json.loads(out.read_text())
     assert seen["name"] == "__main__"
     assert seen["argv"] == [str(SCRIPTS / "report_environment.py"), str(out), "--flag", "x y"]
-    assert Path(seen["cwd"]) == SCRIPTS
+    assert Path(seen["cwd"]) == tmp_path
     assert Path(seen["path0"]) == SCRIPTS
     assert "hello from the script" in report.output
     assert report.exit_status == 0 and report.exit_code == 0 and not report.findings

@@ -5,8 +5,8 @@ Invoked by :func:`torchtutor.diagnose.doctor.run_doctor` as::
     python -c <bootstrap> --result OUT.json [--max-seconds S] [--max-steps N]
                           [--replay-inplace HINT] -- SCRIPT [ARGS...]
 
-The script sees ``sys.argv == [SCRIPT, *ARGS]``, ``sys.path[0]`` and the working directory
-set to its own folder, and its stdout/stderr untouched. The findings travel back as JSON in
+The script sees ``sys.argv == [SCRIPT, *ARGS]``, ``sys.path[0]`` set to its own folder, the
+caller's working directory (as with ``python SCRIPT``), and its stdout/stderr untouched. The findings travel back as JSON in
 ``OUT.json``, never through the script's output. The script's files are never modified:
 the wrappers on torch.save/torch.load only look and then call the real functions.
 """
@@ -154,7 +154,8 @@ def _run_one(opts: dict[str, Any]) -> None:
         sys.path[0] = script_dir
     else:
         sys.path.insert(0, script_dir)
-    os.chdir(script_dir)
+    # Like `python script.py`: sys.path[0] is the script's folder, the working
+    # directory stays the caller's (scripts read relative paths from there).
 
     anomaly_messages: list[str] = []
     watch = None

@@ -125,7 +125,7 @@ def _spawn(path: str, args: Sequence[str], result: str, *, max_seconds: float | 
         raise ValueError(f"output must be inherit, stderr, capture or quiet, not {output!r}")
     limit = (max_seconds + KILL_GRACE_S) if max_seconds is not None else None
     killed = False
-    proc = subprocess.Popen(cmd, cwd=os.path.dirname(path), env=env, stdout=stdout, stderr=stderr,
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=stderr,
                             stdin=subprocess.DEVNULL, start_new_session=False)
     try:
         code = proc.wait(timeout=limit)

@@ -108,6 +108,8 @@ def _phase_observations(phase: str, obs: dict, summary: dict) -> list[Line]:
             lines.append(("text", f"    {m['name']}: {m['parameters']:,} parameters ({m['trainable']:,} trainable), "
                                   f"called {m['calls']} time(s); first input {m.get('input_shapes')}."))
             summ = m.get("summary") or {}
+            if summ.get("torchinfo"):
+                lines.append(("dim", "      (torchinfo ran on the first 2 samples of that input, so its batch size reads 2)"))
             if summ.get("text"):
                 for s in summ["text"].splitlines():
                     lines.append(("table", "      " + s))

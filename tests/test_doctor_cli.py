@@ -75,3 +75,12 @@ def test_crash_report(tmp_path):
     assert "grad can be implicitly created only for scalar outputs" in proc.stderr
     assert "WARNING non-scalar-backward" in proc.stdout
     assert "The script crashed at bug_non_scalar_backward.py:" in proc.stdout and "RuntimeError: grad can be" in proc.stdout
+
+
+def test_script_that_does_not_parse_is_a_usage_error(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import torch\nx = (\n")
+    proc = tt(str(bad), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "bad.py does not parse as Python" in proc.stderr and "line 2: x = (" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout

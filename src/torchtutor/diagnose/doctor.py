@@ -86,6 +86,16 @@ def _validate(script: str | os.PathLike, max_seconds: float | None, max_steps: i
     if os.path.isdir(path):
         raise DoctorUsageError(f"{script} is a folder. Give the path of the Python file to run, "
                                "for example `torchtutor doctor train.py`.")
+    try:
+        with open(path, "rb") as fh:
+            compile(fh.read(), path, "exec")
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" + (f": {exc.text.strip()}" if exc.text and exc.text.strip() else "")
+        raise DoctorUsageError(f"{script} does not parse as Python ({exc.msg}, {where}). The doctor runs the "
+                               "script the way `python` does, so fix that line first and run it again.") from None
+    except (OSError, ValueError) as exc:
+        raise DoctorUsageError(f"{script} cannot be read as a Python file ({exc}). Give the path of the "
+                               "Python file to run, for example `torchtutor doctor train.py`.") from None
     if max_seconds is not None and not max_seconds > 0:
         raise DoctorUsageError(f"--max-seconds must be a positive number of seconds, not {max_seconds}.")
     if max_steps is not None and max_steps < 1:

@@ -123,6 +123,7 @@ class _Model:
         "calls", "grad_calls", "first_input", "first_loc", "trained", "loaded", "train_active_seen",
         "e_total", "e_grad", "e_grad_samples", "e_active", "e_mixed", "e_repeat", "e_bn",
         "e_loc", "e_grad_loc", "e_active_loc", "last_key", "eval_in_train", "eval_in_train_loc",
+        "eval_in_train_tick",
         "first_param", "input_shapes",
     )
 
@@ -151,6 +152,7 @@ class _Model:
         self.last_key: tuple | None = None
         self.eval_in_train = 0
         self.eval_in_train_loc: Location | None = None
+        self.eval_in_train_tick = -1  # clock of the first such forward
         self.first_param = next(module.parameters(), None)
         self.input_shapes: list[list[int]] = []
 
@@ -800,6 +802,7 @@ class Probe:
             m.eval_in_train += 1
             if m.eval_in_train_loc is None:
                 m.eval_in_train_loc = fr.loc
+                m.eval_in_train_tick = self._tick
 
     def _fwd_freed(self, fr: _Fwd) -> None:
         if not fr.reached and fr.eligible:
@@ -1983,7 +1986,9 @@ class Probe:
                     {"model": m.name, "forwards": m.e_grad, "samples": m.e_grad_samples},
                     m.e_grad_loc, key=m.name,
                 )
-            if m.eval_in_train:
+            # Training in eval mode means an optimizer step followed such a forward. A backward
+            # in eval mode with no step after it (a saliency map, an input gradient) trains nothing.
+            if m.eval_in_train and self._last_step_tick > m.eval_in_train_tick:
                 self._add(
                     "train-mode-not-restored", WARNING,
                     f"{m.eval_in_train} training forward pass(es) of {m.name} ran in eval mode after earlier "

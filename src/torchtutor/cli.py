@@ -124,6 +124,7 @@ def _watch_loop(ws: Workspace, as_json: bool) -> None:
             sys.stdout.flush()
         else:
             render.verdict(console, verdict, lesson, ws.course)
+            sys.stdout.flush()  # an editor or a pipe reading our output sees each verdict at once
 
     if not as_json:
         console.print(f"Watching {ws.root} — save an exercise file to check it. Press Ctrl+C to stop.")

@@ -144,6 +144,24 @@ def test_workspace_discovery(tmp_path: Path, ws: Path) -> None:
     assert tt("--workspace", str(ws), "list", "--json", cwd=elsewhere).returncode == 0
 
 
+def test_workspace_option_after_the_subcommand(tmp_path: Path, ws: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    exercise_file(ws, "add_two").write_text("total = 5\n")
+    proc = tt("check", "one/add-two", "--workspace", str(ws), "--json", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["passed"] is True
+    short = tt("progress", "-w", str(ws), "--json", cwd=elsewhere)
+    assert short.returncode == 0, short.stderr
+    assert json.loads(short.stdout)["lessons"][0]["status"] == "done"
+    # after the subcommand wins over before it
+    other = tmp_path / "other"
+    assert tt("start", "--workspace", str(other), "--no-browser", "--no-watch", cwd=elsewhere).returncode == 0
+    assert (other / ".torchtutor").is_dir()
+    listed = json.loads(tt("--workspace", str(ws), "list", "--workspace", str(other), "--json", cwd=elsewhere).stdout)
+    assert listed[0]["status"] == "pending" and listed[0]["path"].startswith(str(other.resolve()))
+
+
 @pytest.mark.parametrize("args", [["list"], ["check", "nope/nothing"], ["lesson", "nothing"],
                                   ["--workspace", "/nonexistent/x", "list"]])
 def test_errors_are_one_paragraph_without_traceback(tmp_path: Path, ws: Path, args: list[str]) -> None:

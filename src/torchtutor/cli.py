@@ -11,7 +11,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -40,15 +40,33 @@ class UsageError(Exception):
     """A mistake in how a command was called; printed as one paragraph, exit 2."""
 
 
+# Options shared by many commands. New commands use these (and the Annotated style) too.
+WorkspaceOpt = Annotated[Optional[Path], typer.Option(
+    "--workspace", "-w", show_default=False,
+    help="The workspace folder (default: $TORCHTUTOR_WORKSPACE, else the nearest folder above with .torchtutor/).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ExerciseArg = Annotated[Optional[str], typer.Argument(show_default=False,
+                                                      help="Exercise id or file (default: the first one not done).")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", show_default=False,
+                                                   help="Write to this file instead of stdout.")]
+ModuleArg = Annotated[str, typer.Argument(help="Module number or slug, e.g. 2.1.")]
+
+
 @app.callback()
-def _root(ctx: typer.Context,
-          workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="The workspace folder "
-                                                   "(default: $TORCHTUTOR_WORKSPACE, else the nearest folder above with .torchtutor/).")):
+def _root(ctx: typer.Context, workspace: WorkspaceOpt = None):
     ctx.obj = {"workspace": workspace}
 
 
-def _ws(ctx: typer.Context) -> Workspace:
-    return open_workspace(ctx.obj.get("workspace") if ctx.obj else None)
+def workspace_dir(ctx: typer.Context, workspace: Optional[Path] = None) -> Optional[Path]:
+    """The ``--workspace`` a command was given: after the subcommand, else before it, else None."""
+    if workspace is not None:
+        return workspace
+    root = ctx.find_root()
+    return (root.obj or {}).get("workspace") if root is not None else None
+
+
+def _ws(ctx: typer.Context, workspace: Optional[Path] = None) -> Workspace:
+    return open_workspace(workspace_dir(ctx, workspace))
 
 
 def _runner():
@@ -64,13 +82,18 @@ def _print_json(data) -> None:
 # --------------------------------------------------------------------------- learner commands
 @app.command()
 def start(ctx: typer.Context,
-          directory: Optional[Path] = typer.Argument(None, help=f"Where to create the course (default: the current workspace, else ./{DEFAULT_DIR})."),
-          no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the lesson in a web browser."),
-          no_watch: bool = typer.Option(False, "--no-watch", help="Set up and exit instead of watching for saves.")):
+          directory: Annotated[Optional[Path], typer.Argument(
+              show_default=False,
+              help=f"Where to create the course (default: the current workspace, else ./{DEFAULT_DIR}).")] = None,
+          no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open the lesson in a web browser.")] = False,
+          no_watch: Annotated[bool, typer.Option("--no-watch", help="Set up and exit instead of watching for saves.")] = False,
+          workspace: WorkspaceOpt = None):
     """Create (or reopen) your workspace, open the next lesson and check exercises as you save them."""
     if directory is None:
+        directory = workspace_dir(ctx, workspace)
+    if directory is None:
         try:
-            directory = discover(ctx.obj.get("workspace"))
+            directory = discover(None)
         except WorkspaceError:
             directory = Path.cwd() / DEFAULT_DIR
     ws, written = Workspace.create(directory)
@@ -89,9 +112,9 @@ def start(ctx: typer.Context,
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def list_(ctx: typer.Context, as_json: JsonOpt = False, workspace: WorkspaceOpt = None):
     """List every exercise in course order, with its file and status."""
-    ws = _ws(ctx)
+    ws = _ws(ctx, workspace)
     entries = ws.entries()
     if as_json:
         _print_json([e.to_dict() for e in entries])
@@ -100,11 +123,11 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
 
 
 @app.command()
-def check(ctx: typer.Context,
-          exercise: Optional[str] = typer.Argument(None, help="Exercise id or file (default: the first one not done)."),
-          as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON.")):
+def check(ctx: typer.Context, exercise: ExerciseArg = None,
+          as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+          workspace: WorkspaceOpt = None):
     """Check one exercise now. Exit status 0 if it passed, 1 if not."""
-    ws = _ws(ctx)
+    ws = _ws(ctx, workspace)
     lesson, ex = ws.resolve(exercise)
     with _runner() as runner:
         verdict = ws.check(lesson, ex, runner)
@@ -137,23 +160,25 @@ def _watch_loop(ws: Workspace, as_json: bool) -> None:
 
 
 @app.command()
-def watch(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print one JSON verdict per line.")):
+def watch(ctx: typer.Context,
+          as_json: Annotated[bool, typer.Option("--json", help="Print one JSON verdict per line.")] = False,
+          workspace: WorkspaceOpt = None):
     """Re-check an exercise every time you save it."""
-    _watch_loop(_ws(ctx), as_json)
+    _watch_loop(_ws(ctx, workspace), as_json)
 
 
 @app.command()
-def hint(ctx: typer.Context, exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the first one not done).")):
+def hint(ctx: typer.Context, exercise: ExerciseArg = None, workspace: WorkspaceOpt = None):
     """Show the next hint. The first one fits the mistake your last check found."""
-    ws = _ws(ctx)
+    ws = _ws(ctx, workspace)
     lesson, ex = ws.resolve(exercise)
     render.hint(console, ws.full_id(lesson, ex), ws.hint(lesson, ex))
 
 
 @app.command()
-def solution(ctx: typer.Context, exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the first one not done).")):
+def solution(ctx: typer.Context, exercise: ExerciseArg = None, workspace: WorkspaceOpt = None):
     """Print the reference solution (to stdout) and why it works (to stderr). The reveal is recorded."""
-    ws = _ws(ctx)
+    ws = _ws(ctx, workspace)
     lesson, ex = ws.resolve(exercise)
     source, why = ws.solution(lesson, ex)
     sys.stdout.write(source)
@@ -162,9 +187,11 @@ def solution(ctx: typer.Context, exercise: Optional[str] = typer.Argument(None, 
 
 
 @app.command()
-def reset(ctx: typer.Context, exercise: str = typer.Argument(..., help="Exercise id to restore to its starter.")):
+def reset(ctx: typer.Context,
+          exercise: Annotated[str, typer.Argument(help="Exercise id or file to restore to its starter.")],
+          workspace: WorkspaceOpt = None):
     """Restore an exercise file to its starter; your version is backed up first."""
-    ws = _ws(ctx)
+    ws = _ws(ctx, workspace)
     lesson, ex = ws.resolve(exercise)
     backup = ws.reset(lesson, ex)
     console.print(f"Restored {ws.exercise_path(lesson, ex)}.")
@@ -173,9 +200,9 @@ def reset(ctx: typer.Context, exercise: str = typer.Argument(..., help="Exercise
 
 
 @app.command()
-def progress(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def progress(ctx: typer.Context, as_json: JsonOpt = False, workspace: WorkspaceOpt = None):
     """Show lessons, exercises and concepts with their status."""
-    data = _ws(ctx).progress()
+    data = _ws(ctx, workspace).progress()
     if as_json:
         _print_json(data)
     else:
@@ -183,12 +210,15 @@ def progress(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
 
 
 @app.command()
-def lesson(ctx: typer.Context, slug: Optional[str] = typer.Argument(None, help="Lesson slug or number (default: your next lesson).")):
+def lesson(ctx: typer.Context,
+           slug: Annotated[Optional[str], typer.Argument(show_default=False,
+                                                         help="Lesson slug or number (default: your next lesson).")] = None,
+           workspace: WorkspaceOpt = None):
     """Read a lesson in the terminal."""
     course = load_or_raise()
     if slug is None:
         try:
-            chosen = _ws(ctx).next_lesson()
+            chosen = _ws(ctx, workspace).next_lesson()
         except WorkspaceError:
             chosen = course.lessons[0]
     else:
@@ -202,9 +232,10 @@ def lesson(ctx: typer.Context, slug: Optional[str] = typer.Argument(None, help="
 # --------------------------------------------------------------------------- widgets and quiz
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def widget(ctx: typer.Context,
-           name: Optional[str] = typer.Argument(None, help="Widget name, e.g. autograd-explorer (see --list)."),
-           list_widgets: bool = typer.Option(False, "--list", help="List the widgets and their parameters."),
-           as_json: bool = typer.Option(False, "--json", help="Print the widget's data as JSON.")):
+           name: Annotated[Optional[str], typer.Argument(show_default=False,
+                                                         help="Widget name, e.g. autograd-explorer (see --list).")] = None,
+           list_widgets: Annotated[bool, typer.Option("--list", help="List the widgets and their parameters.")] = False,
+           as_json: Annotated[bool, typer.Option("--json", help="Print the widget's data as JSON.")] = False):
     """Run a lesson widget: `torchtutor widget NAME [--param value ...]`, e.g. autograd-explorer --x -1."""
     from .widgets import WidgetError, get, list_widgets as all_widgets
 
@@ -226,17 +257,24 @@ def widget(ctx: typer.Context,
 
 @app.command()
 def quiz(ctx: typer.Context,
-         lesson_key: Optional[str] = typer.Argument(None, metavar="LESSON", help="Lesson slug or number (default: your next lesson)."),
-         check_id: Optional[str] = typer.Option(None, "--check", help="Only this check (ids: --json)."),
-         answer: Optional[str] = typer.Option(None, "--answer", help="Answer --check without prompting and print the result."),
-         mark: Optional[str] = typer.Option(None, "--mark", help="With --answer to a transfer question: got-it, partly or missed."),
-         as_json: bool = typer.Option(False, "--json", help="Print JSON: the checks (no answers), or the --answer result."),
-         root: Optional[Path] = typer.Option(None, "--root", hidden=True, help="Course folder (default: the packaged course).")):
+         lesson_key: Annotated[Optional[str], typer.Argument(
+             metavar="LESSON", show_default=False, help="Lesson slug or number (default: your next lesson).")] = None,
+         check_id: Annotated[Optional[str], typer.Option("--check", show_default=False,
+                                                         help="Only this check (ids: --json).")] = None,
+         answer: Annotated[Optional[str], typer.Option(
+             "--answer", show_default=False, help="Answer --check without prompting and print the result.")] = None,
+         mark: Annotated[Optional[str], typer.Option(
+             "--mark", show_default=False, help="With --answer to a transfer question: got-it, partly or missed.")] = None,
+         as_json: Annotated[bool, typer.Option(
+             "--json", help="Print JSON: the checks (no answers), or the --answer result.")] = False,
+         root: Annotated[Optional[Path], typer.Option(
+             "--root", hidden=True, help="Course folder (default: the packaged course).")] = None,
+         workspace: WorkspaceOpt = None):
     """Answer a lesson's checks: predict then run the code, explain in your own words, multiple choice."""
     from .workspace.quiz import QuizError, open_quiz
 
     try:
-        q = open_quiz(lesson_key, ctx.obj.get("workspace") if ctx.obj else None, course_root=root, check_id=check_id)
+        q = open_quiz(lesson_key, workspace_dir(ctx, workspace), course_root=root, check_id=check_id)
         checks = [q.check(check_id)] if check_id else q.checks
         if answer is not None:
             if not check_id:
@@ -323,8 +361,9 @@ def _quiz_loop(q, checks) -> None:
 
 # --------------------------------------------------------------------------- curriculum commands
 @curriculum_app.command("lint")
-def curriculum_lint(root: Optional[Path] = typer.Option(None, "--root", help="Course folder (default: the packaged course)."),
-                    as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def curriculum_lint(root: Annotated[Optional[Path], typer.Option(
+                        "--root", show_default=False, help="Course folder (default: the packaged course).")] = None,
+                    as_json: JsonOpt = False):
     """Validate the course. One `file:line: problem` row per error; exit 1 if any."""
     from .curriculum.lint import lint
 
@@ -340,7 +379,7 @@ def curriculum_lint(root: Optional[Path] = typer.Option(None, "--root", help="Co
 
 
 @curriculum_app.command("concepts")
-def curriculum_concepts(as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def curriculum_concepts(as_json: JsonOpt = False):
     """The concept index: name, depth, lesson and what exercises it."""
     from .curriculum.reports import concept_index
 
@@ -352,8 +391,9 @@ def curriculum_concepts(as_json: bool = typer.Option(False, "--json", help="Prin
 
 
 @curriculum_app.command("prove")
-def curriculum_prove(lesson: Optional[str] = typer.Argument(None, help="Lesson slug (default: every lesson)."),
-                     as_json: bool = typer.Option(False, "--json", help="Print JSON.")):
+def curriculum_prove(lesson: Annotated[Optional[str], typer.Argument(
+                         show_default=False, help="Lesson slug (default: every lesson).")] = None,
+                     as_json: JsonOpt = False):
     """Prove every exercise both ways through the real runner: starter fails, solution passes."""
     from .workspace.prove import prove
 
@@ -389,21 +429,19 @@ def _generated(kind: str, module: Optional[str], output: Optional[Path]) -> None
 
 
 @curriculum_app.command("record")
-def curriculum_record(module: str = typer.Argument(..., help="Module number or slug, e.g. 2.1."),
-                      output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")):
+def curriculum_record(module: ModuleArg, output: OutputOpt = None):
     """Generate the module record (concept index, per-lesson summaries, mental models) from the course data."""
     _generated("record", module, output)
 
 
 @curriculum_app.command("plan")
-def curriculum_plan(module: str = typer.Argument(..., help="Module number or slug, e.g. 2.1."),
-                    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")):
+def curriculum_plan(module: ModuleArg, output: OutputOpt = None):
     """Generate the module plan (lesson sequence, cognitive load, misconceptions) from the course data."""
     _generated("plan", module, output)
 
 
 @curriculum_app.command("summary")
-def curriculum_summary(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")):
+def curriculum_summary(output: OutputOpt = None):
     """Generate the series summary (rolled-up concepts and mental models) from the course data."""
     _generated("summary", None, output)
 
@@ -411,11 +449,16 @@ def curriculum_summary(output: Optional[Path] = typer.Option(None, "--output", "
 # --------------------------------------------------------------------------- doctor
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def doctor(ctx: typer.Context,
-           script: Optional[Path] = typer.Argument(None, help="The PyTorch script to run; its own arguments go after --."),
-           max_seconds: float = typer.Option(60.0, "--max-seconds", help="Cut the run short after this many seconds."),
-           max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Cut training short after this many optimizer steps."),
-           list_catalogue: bool = typer.Option(False, "--list", help="Print the catalogue of mistakes the doctor detects."),
-           as_json: bool = typer.Option(False, "--json", help="Print JSON; the script's own output goes to stderr.")):
+           script: Annotated[Optional[Path], typer.Argument(
+               show_default=False, help="The PyTorch script to run; its own arguments go after --.")] = None,
+           max_seconds: Annotated[float, typer.Option(
+               "--max-seconds", help="Cut the run short after this many seconds.")] = 60.0,
+           max_steps: Annotated[Optional[int], typer.Option(
+               "--max-steps", show_default=False, help="Cut training short after this many optimizer steps.")] = None,
+           list_catalogue: Annotated[bool, typer.Option(
+               "--list", help="Print the catalogue of mistakes the doctor detects.")] = False,
+           as_json: Annotated[bool, typer.Option(
+               "--json", help="Print JSON; the script's own output goes to stderr.")] = False):
     """Run a training script under instrumentation and report the four-phase debugging checklist.
 
     `torchtutor doctor train.py -- --epochs 3`. Exit code: 0 no warnings, 1 warnings, 2 usage error.

@@ -161,3 +161,21 @@ def test_cli_lint_exit_status_and_rows(course: Path) -> None:
     ok = subprocess.run([sys.executable, "-m", "torchtutor.cli", "curriculum", "lint", "--root", str(FIXTURE)],
                         capture_output=True, text=True)
     assert ok.returncode == 0
+
+
+def test_lint_requires_every_check_inline_once_and_only_known_ids(tmp_path):
+    import shutil
+
+    from torchtutor.curriculum.lint import lint
+
+    root = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "src" / "torchtutor" / "course", root)
+    md = root / "pytorch-core" / "autograd" / "lesson.md"
+    text = md.read_text(encoding="utf-8")
+    text = text.replace("```check\npredict-chain-rule\n```\n", "```check\nno-such-check\n```\n")
+    text = text.replace("```check\npredict-fan-out\n```\n", "```check\npredict-fan-out\n```\n\n```check\npredict-fan-out\n```\n")
+    md.write_text(text, encoding="utf-8")
+    messages = [p.message for p in lint(root)]
+    assert any("inline check 'no-such-check' is not a check of this lesson" in m for m in messages)
+    assert any("check 'predict-fan-out' stands inline twice" in m for m in messages)
+    assert any("check 'predict-chain-rule' does not stand inline in lesson.md" in m for m in messages)

@@ -116,9 +116,72 @@ def progress(console: Console, data: dict) -> None:
 
 
 def lesson(console: Console, l: Lesson) -> None:
+    """A lesson for the terminal: prose as Markdown; code, its output, raising examples,
+    diagrams and inline checks each drawn so that they cannot be mistaken for one another."""
+    from .curriculum.markdown import code_blocks
+
     text = (l.dir / "lesson.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
     console.print(Panel(f"{l.number} · {l.type.value} · {l.title}", border_style="cyan"))
-    console.print(Markdown(text.replace("```output", "```text").replace("```python raises=", "```python  # raises ")))
+    checks = {c.id: c for c in l.checks}
+    cursor = 0  # 0-based index of the first line not yet printed
+    for block in code_blocks(text):
+        start = block.line - 1
+        prose = "\n".join(lines[cursor:start]).strip()
+        if prose:
+            console.print(Markdown(prose))
+        end = start + 1 + len(block.code.splitlines()) + 1
+        cursor = end
+        _lesson_block(console, l, block, checks)
+    rest = "\n".join(lines[cursor:]).strip()
+    if rest:
+        console.print(Markdown(rest))
+
+
+def _lesson_block(console: Console, l: Lesson, block, checks: dict) -> None:
+    from rich.syntax import Syntax
+
+    code = block.code.rstrip("\n")
+    if block.lang == "python":
+        raises = block.options.get("raises")
+        title = Text(f"python · raises {raises} (on purpose)", style="bold red") if raises else Text("python", style="cyan")
+        console.print(Panel(Syntax(code, "python", theme="ansi_dark", background_color="default"), title=title,
+                            title_align="left", border_style="red" if raises else "cyan"))
+    elif block.lang == "output":
+        console.print(Panel(Text(code), title=Text("output", style="green"), title_align="left",
+                            border_style="green", style="green"))
+    elif block.lang == "mermaid":
+        console.print(Panel(_mermaid_text(code), title=Text("diagram", style="magenta"), title_align="left",
+                            border_style="magenta", subtitle="drawn in full by `torchtutor serve`", subtitle_align="right"))
+    elif block.lang == "check":
+        check = checks.get(code.strip())
+        if check is not None:
+            console.print(_check_panel(l, check))
+    else:
+        console.print(Panel(Text(code), border_style="dim"))
+
+
+def _mermaid_text(code: str) -> Text:
+    from .curriculum.markdown import mermaid_outline
+
+    out = Text()
+    for src, label, dst, dotted in mermaid_outline(code):
+        arrow = f" ┄{label}┄▸ " if dotted else (f" ──{label}──▸ " if label else " ──▸ ")
+        out.append(src, style="bold")
+        out.append(arrow, style="magenta")
+        out.append(dst + "\n", style="bold")
+    return out
+
+
+def _check_panel(l: Lesson, check) -> Panel:
+    kind = {"predict": "Predict, then check", "transfer": "Think it through", "choice": "Choose"}[check.kind]
+    body = Text(check.prompt.strip() + "\n")
+    for i, option in enumerate(check.options):
+        body.append(f"\n  {chr(ord('a') + i)}) {option}")
+    if check.options:
+        body.append("\n")
+    body.append(f"\nAnswer folded away: torchtutor quiz {l.slug} --check {check.id}", style="dim")
+    return Panel(body, title=Text(f"✎ {kind}", style="bold yellow"), title_align="left", border_style="yellow")
 
 
 def concepts(console: Console, rows: list[dict]) -> None:

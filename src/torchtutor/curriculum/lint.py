@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from .loader import Course, Problem, load, locate
-from .markdown import code_blocks
+from .markdown import code_blocks, inline_checks
 from .models import Depth, Lesson, LessonType
 
 
@@ -41,7 +41,7 @@ def lint(root: Path | None = None) -> list[Problem]:
     ctx = _Ctx(course)
     ctx.problems.extend(problems)
     for rule in (_duplicates, _references, _files, _concept_order, _deferrals, _stretch_in_a_row,
-                 _developed_is_exercised, _lesson_markdown):
+                 _developed_is_exercised, _lesson_markdown, _checks_inline):
         rule(ctx)
     return sorted(set(ctx.problems), key=lambda p: (str(p.file), p.line, p.message))
 
@@ -189,3 +189,25 @@ def _lesson_markdown(ctx: _Ctx) -> None:
                 compile(block.code, f"{path}:{block.line}", "exec")
             except SyntaxError as exc:
                 ctx.problems.append(Problem(path, block.line + (exc.lineno or 1), f"code sample does not parse: {exc.msg}"))
+
+
+def _checks_inline(ctx: _Ctx) -> None:
+    """Every check of a lesson stands inline in lesson.md exactly once (a ```check block)."""
+    for lesson in ctx.course.lessons:
+        path = lesson.dir / "lesson.md"
+        if not path.is_file():
+            continue
+        known = {c.id for c in lesson.checks}
+        placed: Counter[str] = Counter()
+        for check_id, line in inline_checks(ctx.text(path)):
+            placed[check_id] += 1
+            if check_id not in known:
+                ctx.problems.append(Problem(path, line, f"inline check {check_id!r} is not a check of this lesson; "
+                                                        f"use one of the [[checks]] ids in lesson.toml"))
+            elif placed[check_id] == 2:
+                ctx.problems.append(Problem(path, line, f"check {check_id!r} stands inline twice; keep it where its idea is taught"))
+        for i, c in enumerate(lesson.checks):
+            if c.id not in placed:
+                ctx.add(lesson, ("checks", i, "id"),
+                        f"check {c.id!r} does not stand inline in lesson.md; put a ```check block with its id "
+                        f"where its idea is taught")

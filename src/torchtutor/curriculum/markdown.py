@@ -4,7 +4,12 @@ Conventions of ``lesson.md``:
 
 - ```` ```python ```` blocks run, in order, in one namespace per lesson (like a notebook);
 - ```` ```python raises=RuntimeError ```` blocks must raise that exception (a negative example);
-- an ```` ```output ```` block right after a python block is exactly what that block prints.
+- an ```` ```output ```` block right after a python block is exactly what that block prints;
+- a ```` ```check ```` block holds the id of one of the lesson's ``[[checks]]``: the check
+  stands there, at the point where its idea is taught (predict-then-reveal). The terminal
+  shows its prompt with the answer folded away, the web reader makes it interactive, and
+  ``torchtutor quiz`` asks it too, from the same data. Lint requires every check of a
+  lesson to stand inline exactly once.
 
 The tests run every python block and compare every output block, so what a lesson
 shows is what the code prints.
@@ -57,3 +62,60 @@ def code_blocks(text: str) -> list[CodeBlock]:
             blocks[-1].output = block
         blocks.append(block)
     return blocks
+
+
+def inline_checks(text: str) -> list[tuple[str, int]]:
+    """The ids of the checks placed inline (```` ```check ```` blocks), with their lines."""
+    found = []
+    for block in code_blocks(text):
+        if block.lang == "check":
+            found.append((block.code.strip(), block.line))
+    return found
+
+
+_NODE = re.compile(r"""^\s*([A-Za-z_][\w]*)\s*(?:\(\[|\[\(|\(\(|\[|\(|\{)\s*"?(.*?)"?\s*(?:\]\)|\)\]|\)\)|\]|\)|\})(?::::\w+)?\s*$""")
+_EDGE = re.compile(r"""(-->|-\.->|-\.-|==>|---|--\s*"[^"]*"\s*-->|--\s*[^->"]+\s*-->|-\.\s*"[^"]*"\s*\.->)""")
+
+
+def _clean_label(text: str) -> str:
+    text = text.strip().strip('"')
+    return re.sub(r"\s*<br\s*/?>\s*", " / ", text)
+
+
+def mermaid_outline(code: str) -> list[tuple[str, str, str, bool]]:
+    """A Mermaid flowchart as edges ``(source label, edge label, target label, dotted)``,
+    so that a terminal can draw the graph as plain text. Node labels come from their
+    definitions anywhere in the graph; styling lines (classDef, style, class) are skipped."""
+    labels: dict[str, str] = {}
+    edges_raw: list[tuple[str, str, str, bool]] = []
+    for raw in code.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("%%", "graph", "flowchart", "classDef", "style ", "class ", "linkStyle")):
+            continue
+        parts = _EDGE.split(line)
+        if len(parts) == 1:
+            m = _NODE.match(line)
+            if m:
+                labels[m.group(1)] = _clean_label(m.group(2))
+            continue
+        nodes = [p for i, p in enumerate(parts) if i % 2 == 0]
+        arrows = [p for i, p in enumerate(parts) if i % 2 == 1]
+        ids = []
+        for node in nodes:
+            node = node.strip()
+            m = _NODE.match(node)
+            if m:
+                labels[m.group(1)] = _clean_label(m.group(2))
+                ids.append(m.group(1))
+            else:
+                ids.append(re.sub(r":::\w+$", "", node))
+        for (a, b), arrow in zip(zip(ids, ids[1:]), arrows):
+            text = re.search(r'"([^"]*)"', arrow) or re.match(r"--\s*([^->\"]+?)\s*-->", arrow)
+            edges_raw.append((a, _clean_label(text.group(1)) if text else "", b, "." in arrow))
+    shared = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+
+    def name(node: str) -> str:
+        label = labels.get(node, node)
+        return f"{label} ({node})" if label in shared else label
+
+    return [(name(a), t, name(b), dotted) for a, t, b, dotted in edges_raw]

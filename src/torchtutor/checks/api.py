@@ -14,10 +14,9 @@ points at. When the learner's value matches one, that message is the verdict.
 
 from __future__ import annotations
 
-import inspect
 import math
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, NoReturn, Sequence
 
@@ -213,61 +212,6 @@ def expect_true(condition: Any, summary: str, *details: str, misconceptions: Seq
         fail(summary, *details, misconceptions=misconceptions, failure=failure)
 
 
-@dataclass
-class ExerciseRun:
-    """What a checker gets: the learner's namespace and helpers around it."""
-
-    namespace: dict[str, Any]
-    file: Path
-    source: str
-    exercise_id: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    def get(self, name: str, *, placeholder_ok: bool = False) -> Any:
-        """The learner's top-level ``name``; a missing name or a None left from the
-        starter fails with a message that says which line to finish."""
-        if name not in self.namespace:
-            fail(f"Your file does not define `{name}` yet.",
-                 f"The exercise asks for a top-level name `{name}`; check the spelling, and that it is not inside a function.",
-                 failure="missing-name")
-        value = self.namespace[name]
-        if value is None and not placeholder_ok:
-            fail(f"`{name}` is still None: replace the placeholder with your code.", failure="placeholder")
-        if value is Ellipsis:
-            fail(f"`{name}` is still `...`: replace the placeholder with your code.", failure="placeholder")
-        return value
-
-    def function(self, name: str) -> Callable[..., Any]:
-        """The learner's function ``name``, wrapped so that an exception inside it
-        fails the check with the line of the learner's file where it happened."""
-        fn = self.get(name)
-        if not callable(fn):
-            fail(f"`{name}` should be a function or class, but it is {describe(fn)}.", failure="not-callable")
-
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return fn(*args, **kwargs)
-            except CheckFailure:
-                raise
-            except Exception as exc:  # the learner's code failed: say where
-                raise learner_error(exc, self.file, f"Calling `{name}(...)`") from None
-
-        wrapped.__name__ = name
-        return wrapped
-
-    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        return self.function(name)(*args, **kwargs)
-
-    def uses(self, snippet: str) -> bool:
-        """True if the learner's source contains ``snippet`` (ignoring comments).
-        Prefer checking behaviour; use this only where behaviour cannot tell."""
-        code = "\n".join(line.split("#", 1)[0] for line in self.source.splitlines())
-        return snippet in code
-
-    def signature(self, name: str) -> inspect.Signature:
-        return inspect.signature(self.get(name))
-
-
 def learner_frame(exc: BaseException, file: Path) -> traceback.FrameSummary | None:
     """The innermost traceback frame that lies in the learner's file."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == Path(file)]
@@ -275,24 +219,7 @@ def learner_frame(exc: BaseException, file: Path) -> traceback.FrameSummary | No
 
 
 def learner_error(exc: BaseException, file: Path, doing: str) -> CheckFailure:
-    """Turn an exception raised by the learner's code into a CheckFailure that names the
-    line, and, when the mistake catalogue recognises it, the mistake."""
-    frame = learner_frame(exc, file)
-    where = f" on line {frame.lineno}" if frame else ""
-    details = []
-    if frame and frame.line:
-        details.append(f"line {frame.lineno}: {frame.line.strip()}")
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    misconceptions: list[str] = []
-    failure = type(exc).__name__
-    try:
-        from torchtutor.diagnose import explain_exception
-    except ImportError:  # the diagnose layer is optional for the checks to work
-        explain_exception = None
-    if explain_exception is not None:
-        finding = explain_exception(exc)
-        if finding is not None:
-            misconceptions.append(finding.id)
-            failure = finding.id
-            details.append(finding.message)
-    return CheckFailure(f"{doing} raised {type(exc).__name__}{where}: {message}", details, misconceptions, failure)
+    """The verdict for an exception from learner code (kept while the checkers move to ``ex.call``)."""
+    from .calls import translate
+
+    return translate(exc, file, doing)

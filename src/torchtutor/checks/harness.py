@@ -13,7 +13,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from .api import CheckFailure, ExerciseRun, learner_error
+from .api import CheckFailure
+from .calls import translate
+from .declare import judge_all
+from .exercise import ExerciseRun
 from .verdict import Verdict
 
 
@@ -76,7 +79,7 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verd
                        details=["Run `torchtutor reset " + exercise_id + "` to restore the starter."],
                        failure="missing-file")
     except ImportError as exc:
-        failure = learner_error(exc, file, "Importing")
+        failure = translate(exc, file, "Importing")
         return Verdict(id=exercise_id, passed=False,
                        summary=f"An import in your file failed: {exc}.",
                        details=failure.details + ["Check the module name; the exercises need only torch, numpy and the standard library."],
@@ -85,14 +88,16 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verd
         return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details,
                        misconceptions=exc.misconceptions, failure=exc.failure)
     except Exception as exc:
-        failure = learner_error(exc, file, "Your code")
+        failure = translate(exc, file, "Your code")
         return Verdict(id=exercise_id, passed=False, summary=failure.summary, details=failure.details,
                        misconceptions=failure.misconceptions, failure=failure.failure)
 
     run = ExerciseRun(namespace=namespace, file=file, source=source, exercise_id=exercise_id)
     try:
         checker = load_checker(Path(checker_file))
-        result = checker.check(run)
+        judge_all(run, getattr(checker, "EXPECT", ()))
+        check = getattr(checker, "check", None)
+        result = check(run) if check is not None else getattr(checker, "PASSED", "")
     except CheckFailure as exc:
         return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details,
                        misconceptions=exc.misconceptions, failure=exc.failure)
@@ -101,7 +106,7 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verd
                        failure="assertion")
     except Exception as exc:
         # Something the learner defined misbehaved in a way the checker did not foresee.
-        failure = learner_error(exc, file, "Checking your code")
+        failure = translate(exc, file, "Checking your code")
         return Verdict(id=exercise_id, passed=False, summary=failure.summary,
                        details=failure.details + ["(The checker met something it did not expect; the line above is the best lead.)"],
                        misconceptions=failure.misconceptions, failure=failure.failure)

@@ -67,6 +67,9 @@ PRELOAD = (
     "torch._dynamo",
     "torch.utils.data",
     "multiprocessing.util",
+    # The checks API and the mistake catalogue it translates exceptions with.
+    "torchtutor.checks.harness",
+    "torchtutor.diagnose",
 )
 
 TICK = 0.02  # seconds between looks at a running check (child exit wakes us at once)

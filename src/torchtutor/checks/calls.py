@@ -1,0 +1,171 @@
+"""Running learner code and turning what it raises into a verdict.
+
+Three pieces, used through :class:`~torchtutor.checks.exercise.ExerciseRun`:
+
+- :class:`WrongError`, a known wrong *exception*, declared the way :class:`~.api.Wrong`
+  declares a known wrong value: the exception type(s), a pattern its message matches,
+  the sentence that names the mistake, the failure tag and the misconceptions.
+- :func:`translate`, which turns an exception from learner code into a
+  :class:`~.api.CheckFailure`, trying in order: the checker's declared WrongErrors,
+  the mistake catalogue of :mod:`torchtutor.diagnose` (one set of PyTorch message
+  matchers for the checkers and ``doctor``), and last a verdict that names the
+  exception and quotes the learner's own line.
+- :func:`learner_line` and :func:`where`, which find that line: the innermost frame of
+  a traceback (or of the current stack) that lies in the learner's file.
+
+:func:`run_keeping_locals` runs a function and keeps its local variables as they were
+when it returned (or raised), for checks such as "inside your function `w` became a
+new tensor" that only the function's own frame can show.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from .api import CheckFailure
+
+
+@dataclass(frozen=True)
+class LearnerLine:
+    """A line of the learner's file: its number and its text (stripped)."""
+
+    lineno: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"line {self.lineno}: {self.text}"
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:  # pragma: no cover - a vanished path
+        return str(a) == str(b)
+
+
+def learner_line(file: Path, exc: BaseException | None = None) -> LearnerLine | None:
+    """The innermost line of ``file`` in ``exc``'s traceback or, without ``exc``, in the
+    stack that is running now (for a hook that wants to know which learner line called it)."""
+    if exc is not None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if _same_file(f.filename, file)]
+        if not frames:
+            return None
+        frame = frames[-1]
+        return LearnerLine(frame.lineno or 0, (frame.line or "").strip())
+    frame = sys._getframe(1)
+    while frame is not None:
+        if _same_file(frame.f_code.co_filename, file):
+            import linecache
+
+            return LearnerLine(frame.f_lineno, linecache.getline(str(file), frame.f_lineno).strip())
+        frame = frame.f_back
+    return None
+
+
+def where(file: Path, exc: BaseException | None = None) -> list[str]:
+    """``["line 12: s = s.mul_(scale)"]`` for the learner's line, or ``[]`` when there is none:
+    ready to go into a verdict's details."""
+    line = learner_line(file, exc)
+    return [str(line)] if line and line.text else []
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+@dataclass
+class WrongError:
+    """A known wrong exception: what a common mistake raises, and what to say about it.
+
+    ``exception``      the type (or a tuple of types) the mistake raises
+    ``pattern``        a regular expression searched for in the exception's message ("" matches any)
+    ``message``        the verdict's summary, naming the mistake
+    ``failure``        the failure tag (it picks the first hint)
+    ``misconceptions`` the misconception ids the mistake points at
+    ``details``        further lines: why it happens, what to write instead
+    ``when``           an extra predicate on the exception, for what a pattern cannot say
+
+    In ``message`` and ``details``, ``{doing}`` stands for what was being done ("Calling
+    `gate(z, 3.0)`") and ``{error}`` for the first line of the exception's message. The
+    learner's own line is added as the first detail.
+    """
+
+    exception: type[BaseException] | tuple[type[BaseException], ...]
+    pattern: str
+    message: str
+    failure: str
+    misconceptions: Sequence[str] = ()
+    details: Sequence[str] = ()
+    when: Callable[[BaseException], bool] | None = None
+
+    def matches(self, exc: BaseException) -> bool:
+        if not isinstance(exc, self.exception):
+            return False
+        if self.pattern and re.search(self.pattern, str(exc)) is None:
+            return False
+        try:
+            return self.when is None or bool(self.when(exc))
+        except Exception:
+            return False
+
+    def failure_for(self, exc: BaseException, file: Path, doing: str) -> CheckFailure:
+        values = {"doing": doing, "error": first_line(exc)}
+        return CheckFailure(_fill(self.message, values), where(file, exc) + [_fill(d, values) for d in self.details],
+                            self.misconceptions, self.failure)
+
+
+def translate(exc: BaseException, file: Path, doing: str, errors: Sequence[WrongError] = (),
+              context: Mapping[str, Any] | None = None) -> CheckFailure:
+    """The verdict for ``exc``, raised by learner code while ``doing``: a declared
+    WrongError if one matches, else the catalogue's finding, else the exception itself
+    with the learner's line. ``context`` is passed to :func:`torchtutor.diagnose.explain_exception`."""
+    if isinstance(exc, CheckFailure):
+        return exc
+    for known in errors:
+        if known.matches(exc):
+            return known.failure_for(exc, file, doing)
+    line = learner_line(file, exc)
+    at = f" on line {line.lineno}" if line else ""
+    details = [str(line)] if line and line.text else []
+    summary = f"{doing} raised {type(exc).__name__}{at}: {first_line(exc)}".rstrip(": ")
+    from torchtutor.diagnose import explain_exception  # the catalogue: the PyTorch messages both engines know
+
+    finding = explain_exception(exc, context)
+    if finding is not None:
+        return CheckFailure(summary, details + [finding.message], [finding.id], finding.id)
+    return CheckFailure(summary, details, (), type(exc).__name__)
+
+
+def run_keeping_locals(fn: Callable[..., Any], args: Sequence[Any] = (),
+                       kwargs: Mapping[str, Any] | None = None) -> tuple[Any, dict[str, Any], BaseException | None]:
+    """Call ``fn(*args, **kwargs)``; return ``(result, locals, exception)``: what it returned
+    (None if it raised), its local variables as they were when its frame ended, and the
+    exception it raised (None if it returned)."""
+    captured: dict[str, Any] = {}
+    code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__func__", None), "__code__", None)
+    previous = sys.getprofile()
+
+    def profiler(frame: Any, event: str, arg: Any) -> None:
+        if event == "return" and frame.f_code is code:
+            captured.clear()
+            captured.update(frame.f_locals)
+
+    sys.setprofile(profiler)
+    try:
+        return fn(*args, **(kwargs or {})), captured, None
+    except Exception as exc:
+        return None, captured, exc
+    finally:
+        sys.setprofile(previous)

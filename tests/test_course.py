@@ -85,3 +85,15 @@ def test_module_2_1_has_enough_exercises() -> None:
     for lesson in COURSE.lessons:
         levels = {e.level.value for e in lesson.exercises}
         assert {"guided", "supported", "independent"} <= levels, lesson.slug
+
+
+def test_training_loop_predict_checks_compute_the_seed_numbers() -> None:
+    lesson = COURSE.lesson("training-loop")
+    answers = {}
+    for check in lesson.checks:
+        if check.kind == "predict":
+            namespace: dict = {}
+            exec(check.code, namespace)
+            answers[check.id] = namespace["answer"]
+    assert answers["predict-sgd-step"] == pytest.approx(4.8, abs=1e-6)          # 5.0 - 0.1 * 2.0
+    assert answers["predict-accumulated-grad"] == pytest.approx(5.0, abs=1e-6)  # 2.0 + 3.0

@@ -1,0 +1,76 @@
+"""Checker behaviour that a slip table cannot express: helpers called directly, the
+checkers without the diagnose layer, and a probe that must leave torch as it found it.
+(The slips themselves are in each lesson's slips.toml, run by tests/test_slips.py.)"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.optim.optimizer as optimizer_module
+
+from torchtutor.checks.harness import run_exercise
+from torchtutor.curriculum import load_or_raise
+from torchtutor.curriculum.files import exercise_files
+from torchtutor.curriculum.slips import Slip, build_source, load_slips
+
+COURSE = load_or_raise()
+
+
+def _run(lesson_slug: str, slip: Slip, tmp_path):
+    lesson = COURSE.lesson(lesson_slug)
+    files = exercise_files(lesson, lesson.exercise(slip.exercise))
+    learner = tmp_path / files.starter.name
+    learner.write_text(build_source(lesson, slip), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_exercise(f"{lesson.slug}/{slip.exercise}", str(learner), str(files.checker))
+
+
+def _load_checker(lesson_slug: str, exercise_id: str):
+    lesson = COURSE.lesson(lesson_slug)
+    path = exercise_files(lesson, lesson.exercise(exercise_id)).checker
+    spec = importlib.util.spec_from_file_location(f"checker_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def test_identical_examples_show_accumulation_as_multiples() -> None:
+    checker = _load_checker("autograd", "accumulation-trap")
+    with pytest.raises(Exception) as info:
+        checker._explain_running_sums([8.0, 16.0, 24.0], [8.0, 8.0, 8.0], "three identical examples")
+    details = "\n".join(info.value.details)
+    assert "16 = 2x 8" in details and "24 = 3x 8" in details
+    assert info.value.failure == "missing-zero-grad"
+
+
+def test_autograd_checkers_work_without_the_diagnose_layer(tmp_path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "torchtutor.diagnose", None)      # `from torchtutor.diagnose import ...` fails
+    table, _ = load_slips(COURSE.lesson("autograd"))
+    chosen = [s for s in table.slip if s.failure in {"update-outside-no-grad", "non-scalar-backward", "missing-zero-grad",
+                                                      "inplace-on-leaf", "not-recording", "inplace-autograd-conflict"}]
+    assert len(chosen) >= 6
+    for slip in chosen:
+        verdict = _run("autograd", slip, tmp_path)
+        assert not verdict.passed and verdict.failure == slip.failure, (slip.label, verdict.summary)
+
+
+def test_loop_probe_leaves_torch_as_it_found_it(tmp_path) -> None:
+    backward, opt_zero, mod_zero = torch.autograd.backward, torch.optim.Optimizer.zero_grad, nn.Module.zero_grad
+    step_hooks = len(getattr(optimizer_module, "_global_optimizer_pre_hooks", {}))
+    table, _ = load_slips(COURSE.lesson("training-loop"))
+    for slip in [s for s in table.slip if s.exercise == "linear-regression"][:4]:
+        assert not _run("training-loop", slip, tmp_path).passed
+    assert torch.autograd.backward is backward
+    assert torch.optim.Optimizer.zero_grad is opt_zero
+    assert nn.Module.zero_grad is mod_zero
+    assert len(getattr(optimizer_module, "_global_optimizer_pre_hooks", {})) == step_hooks

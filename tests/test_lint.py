@@ -179,3 +179,18 @@ def test_lint_requires_every_check_inline_once_and_only_known_ids(tmp_path):
     assert any("inline check 'no-such-check' is not a check of this lesson" in m for m in messages)
     assert any("check 'predict-fan-out' stands inline twice" in m for m in messages)
     assert any("check 'predict-chain-rule' does not stand inline in lesson.md" in m for m in messages)
+
+
+def test_slip_table_problems_are_reported_with_their_line(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course)
+    (course / "basics/one/slips.toml").write_text(
+        '[[slip]]\nexercise = "add-two"\nname = "joined text"\nreplace = [["2 + 3", "\\"2\\" + \\"3\\""]]\n'
+        'failure = "plus-is-concat"\n\n'
+        '[[slip]]\nexercise = "add-three"\nname = "no such exercise"\nreplace = [["a", "b"]]\nfailure = "x"\n\n'
+        '[[alternative]]\nexercise = "add-two"\nname = "edit that no longer applies"\n'
+        'replace = [["not in the solution", "x"]]\n', encoding="utf-8")
+    rows = [str(p) for p in lint(course)]
+    assert any("slips.toml:8:" in r and "'add-three'" in r for r in rows), rows
+    assert any("slips.toml:16:" in r and "no longer contains 'not in the solution'" in r for r in rows), rows
+    assert len(rows) == 2, rows

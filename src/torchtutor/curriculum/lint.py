@@ -41,7 +41,7 @@ def lint(root: Path | None = None) -> list[Problem]:
     ctx = _Ctx(course)
     ctx.problems.extend(problems)
     for rule in (_duplicates, _references, _files, _concept_order, _deferrals, _stretch_in_a_row,
-                 _developed_is_exercised, _lesson_markdown, _checks_inline):
+                 _developed_is_exercised, _lesson_markdown, _checks_inline, _slip_tables):
         rule(ctx)
     return sorted(set(ctx.problems), key=lambda p: (str(p.file), p.line, p.message))
 
@@ -211,3 +211,10 @@ def _checks_inline(ctx: _Ctx) -> None:
                 ctx.add(lesson, ("checks", i, "id"),
                         f"check {c.id!r} does not stand inline in lesson.md; put a ```check block with its id "
                         f"where its idea is taught")
+
+
+def _slip_tables(ctx: _Ctx) -> None:
+    from .slips import load_slips
+
+    for lesson in ctx.course.lessons:
+        ctx.problems.extend(load_slips(lesson)[1])

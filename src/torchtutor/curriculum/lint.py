@@ -41,7 +41,8 @@ def lint(root: Path | None = None) -> list[Problem]:
     ctx = _Ctx(course)
     ctx.problems.extend(problems)
     for rule in (_duplicates, _references, _files, _concept_order, _deferrals, _stretch_in_a_row,
-                 _developed_is_exercised, _lesson_markdown, _checks_inline, _slip_tables):
+                 _developed_is_exercised, _lesson_markdown, _checks_inline, _slip_tables, _record_data,
+                 _plan_data):
         rule(ctx)
     return sorted(set(ctx.problems), key=lambda p: (str(p.file), p.line, p.message))
 
@@ -218,3 +219,50 @@ def _slip_tables(ctx: _Ctx) -> None:
 
     for lesson in ctx.course.lessons:
         ctx.problems.extend(load_slips(lesson)[1])
+
+
+def _course_order(course) -> list[str]:
+    """Every lesson slug of the course, built or planned, in lesson-number order."""
+    rows = [(l.number, l.slug) for l in course.lessons] + [(p.number, p.slug) for p in course.planned()]
+    return [slug for _, slug in sorted(rows, key=lambda r: tuple(int(x) for x in r[0].split(".")))]
+
+
+def _record_data(ctx: _Ctx) -> None:
+    """What the module record is generated from: how the lesson teaches, where each mental
+    model is used again, and which model each analogy illustrates."""
+    order = _course_order(ctx.course)
+    for lesson in ctx.course.lessons:
+        if lesson.teaching is None:
+            ctx.add(lesson, ("slug",), "the lesson has no [teaching] table (concepts_taught, hook, sequence, "
+                                       "negative_examples); the module record's 'How concepts were taught' is made from it")
+        later = order[order.index(lesson.slug) + 1:] if lesson.slug in order else []
+        for i, m in enumerate(lesson.mental_models):
+            for slug in m.available_for:
+                if slug not in later:
+                    why = "is not a lesson of this course" if slug not in order else "does not come after this lesson"
+                    ctx.add(lesson, ("mental_models", i, "available_for"),
+                            f"mental model {m.text!r}: available_for names {slug!r}, which {why}")
+        texts = {m.text for m in lesson.mental_models}
+        for i, a in enumerate(lesson.analogies):
+            if a.illustrates is not None and a.illustrates not in texts:
+                ctx.add(lesson, ("analogies", i, "illustrates"),
+                        f"analogy {a.text!r} illustrates {a.illustrates!r}, which is not a mental model of this lesson")
+
+
+def _plan_data(ctx: _Ctx) -> None:
+    """The module plan's tables name only the module's lessons, and give each one a core concept
+    and a cognitive-load description."""
+    for module in ctx.course.modules:
+        path = module.dir / "module.toml"
+        slugs = list(module.lessons) + [p.slug for p in module.planned]
+        text = ctx.text(path)
+        for table in ("core_concept", "load", "topics", "topic_notes", "rationale"):
+            for slug in getattr(module, table):
+                if slug not in slugs:
+                    ctx.problems.append(Problem(path, locate(text, (table,)),
+                                                f"[{table}] names {slug!r}, which is not a lesson of this module"))
+        for table in ("core_concept", "load"):
+            for slug in slugs:
+                if slug not in getattr(module, table):
+                    ctx.problems.append(Problem(path, locate(text, (table,)),
+                                                f"[{table}] has no entry for lesson {slug!r}; the module plan shows one per lesson"))

@@ -68,11 +68,27 @@ class ConceptRef(Strict):
 class MentalModel(Strict):
     text: str = Field(min_length=1)
     explanation: str = ""
+    # Where the model is used again (lesson slugs, built or planned), and how: the record's
+    # "Available For" column. Empty means no later lesson leans on it.
+    available_for: list[str] = Field(default_factory=list)
+    reuse: str = ""
 
 
 class Analogy(Strict):
     text: str = Field(min_length=1)
     explanation: str = ""
+    # The mental model of the same lesson that this analogy illustrates, when it is one: the
+    # record then lists the idea once in its table of models and analogies.
+    illustrates: str | None = None
+
+
+class Teaching(Strict):
+    """How the lesson teaches, for the record's "How concepts were taught"."""
+
+    concepts_taught: str = Field(min_length=1, description="one line: the concepts in the learner's words")
+    hook: str = Field(min_length=1)
+    sequence: list[str] = Field(min_length=1, description="the teaching moves, in lesson order")
+    negative_examples: list[str] = Field(default_factory=list)
 
 
 class Misconception(Strict):
@@ -173,6 +189,7 @@ class Lesson(Strict):
     deferred: list[Deferral] = Field(default_factory=list)
     exercises: list[Exercise] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
+    teaching: Teaching | None = None
 
     # Set by the loader, not read from TOML.
     dir: Path | None = Field(default=None, exclude=True)
@@ -216,8 +233,25 @@ class Module(Strict):
     planned: list[PlannedLesson] = Field(default_factory=list)
     misconceptions: list[Misconception] = Field(default_factory=list)
     rationale: dict[str, str] = Field(default_factory=dict, description="why each lesson sits where it does")
+    # The plan's tables, keyed by lesson slug (built or planned).
+    arc: list[str] = Field(default_factory=list, description="the numbered narrative arc, one step per lesson")
+    core_concept: dict[str, str] = Field(default_factory=dict)
+    load: dict[str, str] = Field(default_factory=dict, description="cognitive load, in words, per lesson")
+    topics: dict[str, str] = Field(default_factory=dict, description="rough topic allocation per lesson")
+    topic_notes: dict[str, str] = Field(default_factory=dict)
+    allocation_note: str = ""
+    carried_forward: list["CarriedModel"] = Field(default_factory=list,
+                                                  description="models from earlier series this module builds on")
 
     dir: Path | None = Field(default=None, exclude=True)
+
+
+class CarriedModel(Strict):
+    """A mental model from an earlier series that this module extends."""
+
+    text: str = Field(min_length=1)
+    origin: str = Field(min_length=1, description="where it was established, e.g. a Series 1 lesson")
+    extended: str = Field(min_length=1, description="how this module uses it")
 
 
 class Series(Strict):
@@ -225,8 +259,14 @@ class Series(Strict):
     title: str = Field(min_length=1)
     goal: str = Field(min_length=1)
     modules: list[str] = Field(min_length=1, description="module folder names, in order")
+    emotional_arc: str = ""
+    not_covered: list[str] = Field(default_factory=list, description="topics this series leaves out on purpose")
+    completion_notes: str = ""
 
 
 def normalise_topic(text: str) -> str:
     """Compare topics loosely: case, backticks and spacing do not matter."""
     return re.sub(r"\s+", " ", text.replace("`", "").strip().lower())
+
+
+Module.model_rebuild()

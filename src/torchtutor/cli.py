@@ -409,12 +409,15 @@ def curriculum_prove(lesson: Annotated[Optional[str], typer.Argument(
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
 
-def _generated(kind: str, module: Optional[str], output: Optional[Path]) -> None:
+def _generated(kind: str, module: Optional[str], output: Optional[Path], notebooks: Optional[Path] = None) -> None:
     from .curriculum import reports
 
     course = load_or_raise()
     if kind == "summary":
-        text = reports.series_summary(course)
+        if notebooks is not None and not notebooks.is_dir():
+            raise UsageError(f"--notebooks {notebooks}: there is no such folder. Pass the folder that holds the "
+                             "lesson notebooks (notebooks/ in a source checkout), or leave the option out.")
+        text = reports.series_summary(course, notebooks)
     else:
         chosen = course.module(module or "")
         if chosen is None:
@@ -441,9 +444,13 @@ def curriculum_plan(module: ModuleArg, output: OutputOpt = None):
 
 
 @curriculum_app.command("summary")
-def curriculum_summary(output: OutputOpt = None):
-    """Generate the series summary (rolled-up concepts and mental models) from the course data."""
-    _generated("summary", None, output)
+def curriculum_summary(output: OutputOpt = None,
+                       notebooks: Annotated[Optional[Path], typer.Option(
+                           "--notebooks", help="Folder of lesson notebooks to check for the outstanding "
+                                               "deliverables (default: notebooks/ of a source checkout).")] = None):
+    """Generate the series summary (status, goal, rolled-up concepts, mental models, exclusions, completion
+    notes and outstanding deliverables) from the course data."""
+    _generated("summary", None, output, notebooks)
 
 
 # --------------------------------------------------------------------------- doctor

@@ -31,6 +31,9 @@ app = typer.Typer(
 )
 curriculum_app = typer.Typer(help="Validate the course and generate its documents.", no_args_is_help=True)
 app.add_typer(curriculum_app, name="curriculum")
+from .cli_data import data_app  # noqa: E402  (data and project commands live in their own modules)
+
+app.add_typer(data_app, name="data")
 
 console = Console()
 err_console = Console(stderr=True)

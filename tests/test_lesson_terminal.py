@@ -59,3 +59,25 @@ def test_mermaid_outline_reads_labels_edge_text_and_dotted_links():
 def test_check_fences_are_not_run_as_code():
     blocks = code_blocks("```check\npredict-x\n```\n")
     assert [(b.lang, b.code.strip()) for b in blocks] == [("check", "predict-x")]
+
+
+def test_the_reading_time_is_stated_at_the_top_and_build_lessons_fit_25_minutes():
+    from torchtutor.curriculum.markdown import reading_minutes
+
+    course, _ = load()
+    for lesson in course.lessons:
+        core, optional = reading_minutes((lesson.dir / "lesson.md").read_text(encoding="utf-8"))
+        head = _read(lesson.slug).splitlines()[:5]
+        assert any(line.startswith(f"Reading time: about {max(1, round(core))} min") for line in head), lesson.slug
+        if lesson.type.value == "BUILD":
+            assert core <= 25, f"{lesson.slug}: the core path takes {core:.1f} min; move depth to Going further"
+
+
+def test_going_further_sections_count_apart_and_end_at_the_next_heading_of_their_level():
+    from torchtutor.curriculum.markdown import reading_minutes
+
+    text = "# T\n\n" + "word " * 200 + "\n\n## Going further: more\n\n" + "word " * 400 + "\n\n## Back\n\n" + "word " * 200
+    core, optional = reading_minutes(text)
+    assert abs(optional - 2.0) < 0.05 and abs(core - 2.0) < 0.05
+    code = "```python\n" + "x = 1\n" * 20 + "```\n"
+    assert round(reading_minutes(code)[0], 2) == 1.0

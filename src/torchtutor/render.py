@@ -123,6 +123,7 @@ def lesson(console: Console, l: Lesson) -> None:
     text = (l.dir / "lesson.md").read_text(encoding="utf-8")
     lines = text.splitlines()
     console.print(Panel(f"{l.number} · {l.type.value} · {l.title}", border_style="cyan"))
+    console.print(Text(reading_time_words(text), style="dim"))
     checks = {c.id: c for c in l.checks}
     cursor = 0  # 0-based index of the first line not yet printed
     for block in code_blocks(text):
@@ -136,6 +137,17 @@ def lesson(console: Console, l: Lesson) -> None:
     rest = "\n".join(lines[cursor:]).strip()
     if rest:
         console.print(Markdown(rest))
+
+
+def reading_time_words(text: str) -> str:
+    """"Reading time: about 24 min, plus 2 min of optional "Going further" sections."."""
+    from .curriculum.markdown import reading_minutes
+
+    core, optional = reading_minutes(text)
+    words = f"Reading time: about {max(1, round(core))} min"
+    if optional >= 0.5:
+        words += f", plus {round(optional)} min in the optional \"Going further\" sections"
+    return words + "."
 
 
 def _lesson_block(console: Console, l: Lesson, block, checks: dict) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from torchtutor.curriculum import Depth, load_or_raise
-from torchtutor.curriculum.lint import lint
+from torchtutor.curriculum.files import exercise_files
+from torchtutor.curriculum.lint import errors, lint
 from torchtutor.curriculum.reports import concept_index, module_plan, module_record, series_summary
 from torchtutor.runner import CheckRequest, Runner
 from torchtutor.workspace import Workspace
@@ -20,7 +21,7 @@ EXERCISES = list(COURSE.exercises())
 
 
 def test_course_lints_clean() -> None:
-    assert [str(p) for p in lint()] == []
+    assert [str(p) for p in errors(lint())] == []
 
 
 def test_every_module_2_1_seed_concept_is_taught_at_seed_depth_or_deeper() -> None:
@@ -68,12 +69,13 @@ def runner():
 def test_exercise_proven_both_ways(runner: Runner, lesson, ex) -> None:
     """Through the real runner: the untouched starter fails and the solution passes."""
     fid = Workspace.full_id(lesson, ex)
-    checker = str(Workspace.checker_path(lesson, ex))
-    starter = runner.run(CheckRequest(fid, str(Workspace.starter_path(lesson, ex)), checker, timeout=ex.timeout,
+    files = exercise_files(lesson, ex)
+    checker = str(files.checker)
+    starter = runner.run(CheckRequest(fid, str(files.starter), checker, timeout=ex.timeout,
                                       memory_mb=ex.memory_mb))
     assert not starter.passed, "the untouched starter passes"
     assert starter.summary and "Traceback" not in starter.summary
-    solution = runner.run(CheckRequest(fid, str(Workspace.solution_path(lesson, ex)), checker, timeout=ex.timeout,
+    solution = runner.run(CheckRequest(fid, str(files.solution), checker, timeout=ex.timeout,
                                        memory_mb=ex.memory_mb))
     assert solution.passed, f"{solution.summary} {solution.details}"
 

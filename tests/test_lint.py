@@ -194,3 +194,28 @@ def test_slip_table_problems_are_reported_with_their_line(tmp_path: Path) -> Non
     assert any("slips.toml:8:" in r and "'add-three'" in r for r in rows), rows
     assert any("slips.toml:16:" in r and "no longer contains 'not in the solution'" in r for r in rows), rows
     assert len(rows) == 2, rows
+
+
+def test_hint_tags_and_checker_tags_agree(course: Path) -> None:
+    toml = course / "basics/one/lesson.toml"
+    edit(toml, 'when = ["string-result"]', 'when = ["string-reslt"]')
+    found = [p for p in lint(course)]
+    errors = [p for p in found if not p.warning]
+    assert [(p.file.name, p.line) for p in errors] == [("lesson.toml", line_of(toml, "string-reslt"))]
+    assert "waits for failure 'string-reslt'" in errors[0].message
+    checker = course / "basics/one/checkers/add_two.py"
+    warnings = [p for p in found if p.warning]
+    assert [(p.file, p.line) for p in warnings] == [(checker, line_of(checker, 'failure="string-result"'))]
+    assert "failure 'string-result' has no hint" in warnings[0].message
+    assert "warning: " in str(warnings[0])
+
+
+def test_a_hint_answers_a_failure_through_its_misconception(course: Path) -> None:
+    edit(course / "basics/one/lesson.toml", 'when = ["string-result"]', 'when = ["plus-is-concat"]')
+    assert rows(course) == []
+
+
+def test_generic_and_exception_tags_need_no_declaration(course: Path) -> None:
+    edit(course / "basics/one/lesson.toml", 'when = ["string-result"]',
+         'when = ["string-result", "placeholder", "TypeError", "non-scalar-backward"]')
+    assert rows(course) == []

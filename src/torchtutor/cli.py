@@ -367,18 +367,21 @@ def _quiz_loop(q, checks) -> None:
 def curriculum_lint(root: Annotated[Optional[Path], typer.Option(
                         "--root", show_default=False, help="Course folder (default: the packaged course).")] = None,
                     as_json: JsonOpt = False):
-    """Validate the course. One `file:line: problem` row per error; exit 1 if any."""
-    from .curriculum.lint import lint
+    """Validate the course. One `file:line: problem` row per problem; exit 1 if any is an error (not a warning)."""
+    from .curriculum.lint import errors, lint
 
     problems = lint(root)
+    failing = errors(problems)
     if as_json:
-        _print_json([{"file": str(p.file), "line": p.line, "message": p.message} for p in problems])
+        _print_json([{"file": str(p.file), "line": p.line, "message": p.message,
+                      "severity": "warning" if p.warning else "error"} for p in problems])
     else:
         for p in problems:
             sys.stdout.write(f"{p}\n")
-        if not problems:
-            console.print("The course is valid.")
-    raise typer.Exit(1 if problems else 0)
+        if not failing:
+            warned = len(problems)
+            console.print("The course is valid." + (f" ({warned} warning{'s' if warned != 1 else ''})" if warned else ""))
+    raise typer.Exit(1 if failing else 0)
 
 
 @curriculum_app.command("concepts")

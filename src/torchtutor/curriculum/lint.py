@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from .files import exercise_files
 from .loader import Course, Problem, load, locate
 from .markdown import code_blocks, inline_checks
 from .models import Depth, Lesson, LessonType
@@ -29,9 +30,20 @@ class _Ctx:
                 self._texts[path] = ""
         return self._texts[path]
 
-    def add(self, lesson: Lesson, loc: tuple, message: str) -> None:
+    def add(self, lesson: Lesson, loc: tuple, message: str, needle: str | None = None) -> None:
+        """A problem at ``loc`` in lesson.toml; with ``needle``, at its first line from there on."""
         path = lesson.dir / "lesson.toml"
-        self.problems.append(Problem(path, locate(self.text(path), loc), message))
+        text = self.text(path)
+        line = locate(text, loc)
+        if needle is not None:
+            lines = text.splitlines()
+            line = next((n for n in range(line, len(lines) + 1) if needle in lines[n - 1]), line)
+        self.problems.append(Problem(path, line, message))
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The rows that fail lint (everything but warnings)."""
+    return [p for p in problems if not p.warning]
 
 
 def lint(root: Path | None = None) -> list[Problem]:
@@ -42,7 +54,7 @@ def lint(root: Path | None = None) -> list[Problem]:
     ctx.problems.extend(problems)
     for rule in (_duplicates, _references, _files, _concept_order, _deferrals, _stretch_in_a_row,
                  _developed_is_exercised, _lesson_markdown, _checks_inline, _slip_tables, _record_data,
-                 _plan_data):
+                 _plan_data, _hint_tags):
         rule(ctx)
     return sorted(set(ctx.problems), key=lambda p: (str(p.file), p.line, p.message))
 
@@ -104,11 +116,10 @@ def _files(ctx: _Ctx) -> None:
         if not (lesson.dir / "lesson.md").is_file():
             ctx.problems.append(Problem(lesson.dir / "lesson.md", 1, "lesson.md is missing"))
         for i, ex in enumerate(lesson.exercises):
-            for folder in ("exercises", "checkers", "solutions"):
-                path = lesson.dir / folder / f"{ex.stem}.py"
+            for folder, path in exercise_files(lesson, ex).by_folder().items():
                 if not path.is_file():
                     ctx.add(lesson, ("exercises", i, "id"),
-                            f"exercise {ex.id!r} has no {folder[:-1]} file: expected {folder}/{ex.stem}.py")
+                            f"exercise {ex.id!r} has no {folder[:-1]} file: expected {folder}/{path.name}")
 
 
 def _concept_order(ctx: _Ctx) -> None:
@@ -266,3 +277,38 @@ def _plan_data(ctx: _Ctx) -> None:
                 if slug not in getattr(module, table):
                     ctx.problems.append(Problem(path, locate(text, (table,)),
                                                 f"[{table}] has no entry for lesson {slug!r}; the module plan shows one per lesson"))
+def _hint_tags(ctx: _Ctx) -> None:
+    """Hints and checkers agree on failure tags: a hint's ``when`` names a tag some checker
+    can produce (error), and a specific tag the exercise's checker declares has a hint that
+    answers it, by the tag or by a misconception declared with it (warning)."""
+    from .slips import load_slips
+    from .tags import checker_declares, engine_tags, is_exception_name, lesson_helpers
+
+    generic = engine_tags()
+    for lesson in ctx.course.lessons:
+        helpers = lesson_helpers(lesson)
+        table, _ = load_slips(lesson)
+        slips = table.slip if table else []
+        for i, ex in enumerate(lesson.exercises):
+            own = checker_declares(lesson, ex)
+            shown = {t for s in slips if s.exercise == ex.id for t in [s.failure, *s.misconceptions]}
+            producible = (set(own.failures) | own.misconceptions | set(helpers.failures) | helpers.misconceptions
+                          | generic | shown)
+            answered: set[str] = set()
+            for hint in ex.hints:
+                answered.update(hint.when)
+                for tag in hint.when:
+                    if tag not in producible and not is_exception_name(tag):
+                        ctx.add(lesson, ("exercises", i, "hints"),
+                                f"a hint of exercise {ex.id!r} waits for failure {tag!r}, which its checker never "
+                                f"produces (no `failure=` or misconception with that tag in "
+                                f"checkers/{ex.stem}.py, its helpers or the checks API); fix the tag or the checker",
+                                needle=f'"{tag}"')
+            for tag, (path, line) in sorted(own.failures.items()):
+                if tag in generic or is_exception_name(tag) or tag in answered:
+                    continue
+                if own.companions.get(tag, set()) & answered:
+                    continue
+                ctx.problems.append(Problem(path, line, f"failure {tag!r} has no hint in exercise {ex.id!r} that "
+                                            f"answers it: add one to lesson.toml with when = [\"{tag}\"]",
+                                            warning=True))

@@ -33,16 +33,19 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Problem:
+    """One row of ``curriculum lint``. A warning is worth fixing but does not fail lint."""
+
     file: Path
     line: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
         try:
             shown = self.file.resolve().relative_to(Path.cwd())
         except ValueError:
             shown = self.file
-        return f"{shown}:{self.line}: {self.message}"
+        return f"{shown}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class CourseError(Exception):

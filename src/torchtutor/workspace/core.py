@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..checks.verdict import Verdict
 from ..curriculum import Course, Exercise, Lesson, load_or_raise
+from ..curriculum.files import exercise_files
 
 if TYPE_CHECKING:  # the runner and the progress store are imported when first used
     from ..progress import ProgressStore
@@ -104,7 +105,7 @@ class Workspace:
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(ws.starter_path(lesson, ex), target)
+            shutil.copyfile(exercise_files(lesson, ex).starter, target)
             written.append(target)
         return ws, written
 
@@ -115,18 +116,6 @@ class Workspace:
     def exercise_path(self, lesson: Lesson, ex: Exercise) -> Path:
         index = lesson.exercises.index(ex) + 1
         return self.lesson_dir(lesson) / f"{index:02d}_{ex.stem}.py"
-
-    @staticmethod
-    def starter_path(lesson: Lesson, ex: Exercise) -> Path:
-        return lesson.dir / "exercises" / f"{ex.stem}.py"
-
-    @staticmethod
-    def checker_path(lesson: Lesson, ex: Exercise) -> Path:
-        return lesson.dir / "checkers" / f"{ex.stem}.py"
-
-    @staticmethod
-    def solution_path(lesson: Lesson, ex: Exercise) -> Path:
-        return lesson.dir / "solutions" / f"{ex.stem}.py"
 
     @staticmethod
     def full_id(lesson: Lesson, ex: Exercise) -> str:
@@ -202,7 +191,7 @@ class Workspace:
         from ..runner import CheckRequest
 
         return CheckRequest(exercise_id=self.full_id(lesson, ex), learner_file=str(self.exercise_path(lesson, ex)),
-                            checker_file=str(self.checker_path(lesson, ex)), timeout=ex.timeout,
+                            checker_file=str(exercise_files(lesson, ex).checker), timeout=ex.timeout,
                             memory_mb=ex.memory_mb)
 
     def check(self, lesson: Lesson, ex: Exercise, runner: "Runner") -> Verdict:
@@ -253,7 +242,7 @@ class Workspace:
     def solution(self, lesson: Lesson, ex: Exercise) -> tuple[str, str]:
         """The reference solution's source and its "why"; the reveal is recorded."""
         self.store.record_solution(self.full_id(lesson, ex))
-        return self.solution_path(lesson, ex).read_text(encoding="utf-8"), ex.why
+        return exercise_files(lesson, ex).solution.read_text(encoding="utf-8"), ex.why
 
     def reset(self, lesson: Lesson, ex: Exercise) -> Path | None:
         """Restore the starter; the learner's version is kept under .torchtutor/backups/.
@@ -266,7 +255,7 @@ class Workspace:
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(target, backup)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.starter_path(lesson, ex), target)
+        shutil.copyfile(exercise_files(lesson, ex).starter, target)
         return backup
 
     def progress(self) -> dict:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..checks.verdict import Verdict
 from ..curriculum import Course
+from ..curriculum.files import exercise_files
 from .core import Workspace
 
 if TYPE_CHECKING:
@@ -37,9 +38,10 @@ def prove(course: Course, runner: "Runner", lessons: Iterable[str] | None = None
         if wanted is not None and lesson.slug not in wanted:
             continue
         fid = Workspace.full_id(lesson, ex)
-        checker = str(Workspace.checker_path(lesson, ex))
+        files = exercise_files(lesson, ex)
+        checker = str(files.checker)
         verdicts = []
-        for source in (Workspace.starter_path(lesson, ex), Workspace.solution_path(lesson, ex)):
+        for source in (files.starter, files.solution):
             verdicts.append(runner.run(CheckRequest(exercise_id=fid, learner_file=str(source), checker_file=checker,
                                                     timeout=ex.timeout, memory_mb=ex.memory_mb)))
         results.append(Proof(fid, *verdicts))

@@ -103,12 +103,35 @@ class Course:
 COURSE_ENV = "TORCHTUTOR_COURSE"
 
 
+def packaged_root() -> Path:
+    """The course shipped inside the package."""
+    return Path(str(resources.files("torchtutor") / "course"))
+
+
 def default_root() -> Path:
     """The course shipped inside the package, or ``$TORCHTUTOR_COURSE`` when set (for
     course authors working on a course of their own)."""
     if os.environ.get(COURSE_ENV):
         return Path(os.environ[COURSE_ENV]).expanduser()
-    return Path(str(resources.files("torchtutor") / "course"))
+    return packaged_root()
+
+
+def lesson_modules(root: Path | None = None) -> dict[str, str]:
+    """Every lesson slug of a course, written or planned, with its module number, in course
+    order; read from series.toml and the module.toml files alone (cheap, and it never raises:
+    files that do not load are left out). Default: the packaged course."""
+    root = Path(root) if root else packaged_root()
+    ignored: list[Problem] = []
+    series, _ = read_toml(root / "series.toml", ignored)
+    out: dict[str, str] = {}
+    for folder in (series or {}).get("modules", []):
+        data, text = read_toml(root / str(folder) / "module.toml", ignored)
+        module = validate(Module, data, root / str(folder) / "module.toml", text, ignored) if data is not None else None
+        if module is None:
+            continue
+        slugs = [*module.lessons, *(p.slug for p in module.planned)]
+        out.update({slug: module.number for slug in slugs})
+    return out
 
 
 def locate(text: str, loc: tuple[Any, ...]) -> int:

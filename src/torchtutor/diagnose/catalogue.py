@@ -11,7 +11,9 @@ evidence the probes use to detect it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 #: The four phases of the debugging checklist, in report order: (id, heading).
 PHASES: list[tuple[str, str]] = [
@@ -22,19 +24,27 @@ PHASES: list[tuple[str, str]] = [
 ]
 PHASE_IDS = [p for p, _ in PHASES]
 
-#: Lesson slugs of the course, with their module, in teaching order.
-LESSONS: dict[str, str] = {
-    "tensors": "2.1",
-    "autograd": "2.1",
-    "nn-module": "2.1",
-    "training-loop": "2.1",
-    "datasets-and-dataloaders": "2.2",
-    "mnist-classifier": "2.2",
-    "debugging-and-visualization": "2.2",
-    "saving-and-loading": "2.3",
-    "gpu-training": "2.3",
-    "fashion-mnist-project": "2.3",
-}
+class _CourseLessons(Mapping):
+    """Lesson slug -> module number, read from the course's module.toml files on first use."""
+
+    @cached_property
+    def _data(self) -> dict[str, str]:
+        from ..curriculum.loader import lesson_modules
+
+        return lesson_modules()
+
+    def __getitem__(self, slug: str) -> str:
+        return self._data[slug]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+#: Lesson slugs of the course (written and planned), with their module, in teaching order.
+LESSONS: Mapping[str, str] = _CourseLessons()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .evaluate import format_value, run_check_code
 from .loader import Course
 from .models import Check, Depth, Lesson, Module, normalise_topic
 
@@ -77,23 +78,16 @@ def _where(course: Course, module_of: Module, slug: str) -> str:
     return slug
 
 
-def check_answer(check: Check) -> str:
-    """The answer of a check, as the learner will be told it: a predict check's code is run
-    (it is course data, written by the course's authors) and its ``answer`` shown."""
+def check_answer(lesson: Lesson, check: Check) -> str:
+    """The answer of a check, as the quiz tells it: a predict check's code is run (the same
+    function the quiz uses) and its value formatted the same way."""
     if check.kind == "choice":
         return check.options[check.answer]
     if check.kind == "transfer":
         first = _cell(check.model_answer or "").split(". ")[0]
         return first.rstrip(".") + "."
-    namespace: dict = {}
-    exec(compile(check.code or "", f"<check {check.id}>", "exec"), namespace)  # noqa: S102 - course data
-    value = namespace.get("answer")
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "Size":
-        return "(" + ", ".join(str(int(v)) for v in value) + ")"
-    if isinstance(value, float):  # float32 arithmetic: 4.800000190734863 is told as 4.8
-        text = f"{value:.6g}"
-        return text if any(ch in text for ch in ".en") else text + ".0"
-    return str(value)
+    value, _ = run_check_code(lesson, check)
+    return format_value(check.answer_kind or "text", value)
 
 
 _KINDS = {"predict": "Predict-and-verify", "transfer": "Transfer question", "choice": "Multiple choice"}
@@ -168,7 +162,7 @@ def _lesson_summary(course: Course, module: Module, lesson: Lesson, position: in
         out.append("")
     out.append("**Checks and exercises:**")
     for n, check in enumerate(lesson.checks, 1):
-        out.append(f"- Check {n}: {_KINDS[check.kind]} — {_cell(check.prompt)} (answer: {_cell(check_answer(check))})")
+        out.append(f"- Check {n}: {_KINDS[check.kind]} — {_cell(check.prompt)} (answer: {_cell(check_answer(lesson, check))})")
     if lesson.exercises:
         out.append("- Exercises: " + ", ".join(f"{e.title} ({e.level.value})" for e in lesson.exercises))
     out.append("")

@@ -384,6 +384,23 @@ def curriculum_lint(root: Annotated[Optional[Path], typer.Option(
     raise typer.Exit(1 if failing else 0)
 
 
+@curriculum_app.command("new")
+def curriculum_new(slug: Annotated[str, typer.Argument(help="The lesson's slug, e.g. saving-and-loading.")],
+                   module: Annotated[str, typer.Option("--module", "-m", help="Module number or slug, e.g. 2.3.")],
+                   title: Annotated[Optional[str], typer.Option(
+                       "--title", show_default=False, help="The lesson's title (default: the planned title, else the slug).")] = None,
+                   root: Annotated[Optional[Path], typer.Option(
+                       "--root", show_default=False, help="Course folder (default: the packaged course).")] = None):
+    """Scaffold a lesson folder that lints clean and add it to its module's lessons."""
+    from .curriculum.scaffold import ScaffoldError, new_lesson
+
+    try:
+        made = new_lesson(slug, module, root, title)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    render.scaffolded(console, made)
+
+
 @curriculum_app.command("concepts")
 def curriculum_concepts(as_json: JsonOpt = False):
     """The concept index: name, depth, lesson and what exercises it."""

@@ -221,6 +221,16 @@ def proofs(console: Console, results) -> None:
     console.print(f"{ok} of {len(results)} exercises proven both ways.")
 
 
+def scaffolded(console: Console, made) -> None:
+    slug = made.folder.name
+    console.print(f"Created lesson {made.number} {slug} in {made.folder}:", highlight=False, soft_wrap=True)
+    for path in made.written:
+        console.print(f"  {path.relative_to(made.folder)}", highlight=False, soft_wrap=True)
+    console.print(f"and added it to {made.module_file}.", highlight=False, soft_wrap=True)
+    console.print("Next: replace every placeholder line with the lesson's content (docs/course-format.md), then "
+                  f"`torchtutor curriculum lint` and `torchtutor curriculum prove {slug}`.", highlight=False)
+
+
 # --------------------------------------------------------------------------- widgets
 def _num(value, digits: int = 4) -> str:
     """A float for people: 4 significant digits, no ``-0``."""

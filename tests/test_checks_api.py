@@ -68,8 +68,11 @@ def test_an_undeclared_exception_the_catalogue_knows_gets_its_id(tmp_path):
     """, GATE_CHECKER)
     assert not v.passed and v.failure == "non-scalar-backward"
     assert v.misconceptions == ["non-scalar-backward"]
-    assert v.details[0] == "line 5: (z * 2).backward()"
-    assert "single number" in v.details[1]
+    assert v.summary == ("Calling `gate(z)` raised RuntimeError on line 5: "
+                         "backward() called on a tensor with more than one element.")
+    assert v.details[:2] == ["line 5: (z * 2).backward()",
+                             "PyTorch said: grad can be implicitly created only for scalar outputs"]
+    assert "single number" in v.details[2]
 
 
 def test_a_passing_call_returns_the_learners_value(tmp_path):

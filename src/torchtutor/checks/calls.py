@@ -20,8 +20,10 @@ new tensor" that only the function's own frame can show.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
+import tokenize
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,15 +58,27 @@ def learner_line(file: Path, exc: BaseException | None = None) -> LearnerLine | 
         if not frames:
             return None
         frame = frames[-1]
-        return LearnerLine(frame.lineno or 0, (frame.line or "").strip())
+        return LearnerLine(frame.lineno or 0, code_of(frame.line or ""))
     frame = sys._getframe(1)
     while frame is not None:
         if _same_file(frame.f_code.co_filename, file):
             import linecache
 
-            return LearnerLine(frame.f_lineno, linecache.getline(str(file), frame.f_lineno).strip())
+            return LearnerLine(frame.f_lineno, code_of(linecache.getline(str(file), frame.f_lineno)))
         frame = frame.f_back
     return None
+
+
+def code_of(line: str) -> str:
+    """A line of source without its indentation and trailing comment (a ``#`` inside a string stays)."""
+    text = line.strip()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                return text[:token.start[1]].rstrip() or text
+    except (tokenize.TokenError, SyntaxError):  # a line that opens a bracket it closes later
+        pass
+    return text
 
 
 def where(file: Path, exc: BaseException | None = None) -> list[str]:
@@ -97,6 +111,10 @@ class WrongError:
     ``details``        further lines: why it happens, what to write instead
     ``when``           an extra predicate on the exception, for what a pattern cannot say
 
+    :meth:`WrongError.catalogue` declares instead what to add when the mistake catalogue
+    recognises the exception as one of its ids: the catalogue stays the one place that reads
+    PyTorch's messages, and the lesson adds its misconceptions and its own words.
+
     In ``message`` and ``details``, ``{doing}`` stands for what was being done ("Calling
     `gate(z, 3.0)`") and ``{error}`` for the first line of the exception's message. The
     learner's own line is added as the first detail.
@@ -109,21 +127,39 @@ class WrongError:
     misconceptions: Sequence[str] = ()
     details: Sequence[str] = ()
     when: Callable[[BaseException], bool] | None = None
+    finding: str | None = None
+
+    @classmethod
+    def catalogue(cls, finding: str, message: str = "", *, failure: str | None = None,
+                  misconceptions: Sequence[str] = (), details: Sequence[str] = (),
+                  when: Callable[[BaseException], bool] | None = None) -> "WrongError":
+        """What to say when the catalogue translates the exception as ``finding`` (an id such as
+        ``non-scalar-backward``). An empty ``message`` keeps the catalogue's summary; ``failure``
+        defaults to the id; ``details`` replace the catalogue's; ``when`` narrows it with evidence
+        the checker holds (a probe's counts). Besides ``{doing}`` and
+        ``{error}``, the finding's evidence fills in (``{shape}`` for non-scalar-backward)."""
+        return cls(BaseException, "", message, failure or finding, misconceptions, details, when, finding)
 
     def matches(self, exc: BaseException) -> bool:
+        if self.finding is not None:
+            return False      # matched through the catalogue, in translate()
         if not isinstance(exc, self.exception):
             return False
         if self.pattern and re.search(self.pattern, str(exc)) is None:
             return False
-        try:
-            return self.when is None or bool(self.when(exc))
-        except Exception:
-            return False
+        return _holds(self.when, exc)
 
     def failure_for(self, exc: BaseException, file: Path, doing: str) -> CheckFailure:
         values = {"doing": doing, "error": first_line(exc)}
         return CheckFailure(_fill(self.message, values), where(file, exc) + [_fill(d, values) for d in self.details],
                             self.misconceptions, self.failure)
+
+
+def _holds(when: Callable[[BaseException], bool] | None, exc: BaseException) -> bool:
+    try:
+        return when is None or bool(when(exc))
+    except Exception:  # a predicate that fails on an odd exception simply does not match
+        return False
 
 
 def translate(exc: BaseException, file: Path, doing: str, errors: Sequence[WrongError] = (),
@@ -144,7 +180,20 @@ def translate(exc: BaseException, file: Path, doing: str, errors: Sequence[Wrong
 
     finding = explain_exception(exc, context)
     if finding is not None:
-        return CheckFailure(summary, details + [finding.message], [finding.id], finding.id)
+        said = [f"PyTorch said: {first_line(exc)}"] if first_line(exc) else []
+        verdict = CheckFailure(f"{doing} raised {type(exc).__name__}{at}: {finding.title}.",
+                               details + said + [finding.message], [finding.id], finding.id)
+        for known in errors:
+            if known.finding == finding.id and _holds(known.when, exc):
+                values = {"doing": doing, "error": first_line(exc), **{k: str(v) for k, v in finding.evidence.items()}}
+                verdict.summary = _fill(known.message, values) if known.message else verdict.summary
+                verdict.args = (verdict.summary,)
+                if known.details:      # the lesson's words replace the catalogue's general ones
+                    verdict.details = details + said + [_fill(d, values) for d in known.details]
+                verdict.misconceptions = [*known.misconceptions, finding.id]
+                verdict.failure = known.failure
+                break
+        return verdict
     return CheckFailure(summary, details, (), type(exc).__name__)
 
 

@@ -25,6 +25,8 @@ from .api import describe, fail
 from .calls import LearnerLine, WrongError, learner_line, run_keeping_locals, translate, where
 from .declare import Expect, judge
 
+Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+
 
 @dataclass
 class ExerciseRun:
@@ -64,9 +66,11 @@ class ExerciseRun:
 
     # ------------------------------------------------------------------ calls
     def call(self, fn: str | Callable[..., Any], *args: Any, errors: Sequence[WrongError] = (),
-             doing: str | None = None, context: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+             doing: str | None = None, context: Context = None, **kwargs: Any) -> Any:
         """Call the learner's function ``fn`` (a top-level name, or any callable: a model, a
-        method) with ``args``; an exception becomes a verdict (see :meth:`fail_on`)."""
+        method) with ``args``; an exception becomes a verdict (see :meth:`fail_on`). ``context``
+        (a mapping, or a function that returns one when an exception needs it, such as a
+        probe's ``crash_context``) tells the catalogue what a probe saw before the crash."""
         target, label = self._callable(fn)
         doing = doing or f"Calling `{label}(...)`"
         catch = _catchable(errors)
@@ -76,13 +80,14 @@ class ExerciseRun:
             self.fail_on(exc, doing, errors, context)
 
     def call_keeping_locals(self, fn: str | Callable[..., Any], *args: Any, errors: Sequence[WrongError] = (),
-                            doing: str | None = None, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+                            doing: str | None = None, context: Context = None,
+                            **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         """Like :meth:`call`, and also return the function's local variables as they were when it
         returned: ``result, local = ex.call_keeping_locals("train_step", w, b)``."""
         target, label = self._callable(fn)
         result, local, exc = run_keeping_locals(target, args, kwargs)
         if exc is not None:
-            self.fail_on(exc, doing or f"Calling `{label}(...)`", errors)
+            self.fail_on(exc, doing or f"Calling `{label}(...)`", errors, context)
         return result, local
 
     def function(self, name: str, *, errors: Sequence[WrongError] = ()) -> Callable[..., Any]:
@@ -96,11 +101,12 @@ class ExerciseRun:
         return wrapped
 
     def fail_on(self, exc: BaseException, doing: str, errors: Sequence[WrongError] = (),
-                context: Mapping[str, Any] | None = None) -> NoReturn:
+                context: Context = None) -> NoReturn:
         """Fail with the verdict for ``exc``, raised by learner code while ``doing``: the first
         declared WrongError that matches, else the catalogue's explanation, else the exception
         with the learner's line."""
-        raise translate(exc, self.file, doing, errors, context) from None
+        facts = context() if callable(context) else context
+        raise translate(exc, self.file, doing, errors, facts) from None
 
     # ------------------------------------------------------------------ lines
     def line(self, exc: BaseException | None = None) -> LearnerLine | None:

@@ -43,6 +43,19 @@ and ``to_dict()``. Info findings record checks that passed for a reason worth kn
 (gradient accumulation, Monte Carlo dropout, soft labels, low-rank factorisation, staged
 unfreezing, a parameter-free module built in forward).
 
+The training-loop probe (exercise checkers)
+-------------------------------------------
+:mod:`.loop_probe` watches one model while a learner's training function runs on it: forward
+passes, backward() and zero_grad() calls, and at every optimizer step the gradient step() used
+next to that iteration's own gradient. ``loop_mistake(probe)`` names the first loop mistake the
+evidence shows (missing-zero-grad, step-before-backward, zero-gradient, ...); see its docstring::
+
+    from torchtutor.diagnose.loop_probe import LoopProbe, loop_mistake
+
+    with LoopProbe(model, max_steps=2000) as probe:
+        learner.train(model, optimizer, loss_fn, X, y, epochs=40)
+    mistake = loop_mistake(probe)       # LoopMistake(id, step, evidence) or None
+
 The doctor
 ----------
 ``run_doctor(script, args, max_seconds=60, max_steps=None)`` runs a script as ``__main__``

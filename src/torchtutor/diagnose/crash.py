@@ -94,7 +94,7 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
         shape_txt = f" of shape {list(shape)}" if shape else ""
         return finding(
             "non-scalar-backward",
-            f"The script crashed in backward(): it was called on a tensor{shape_txt}, which holds "
+            f"backward() was called on a tensor{shape_txt}, which holds "
             "more than one number. backward() needs a single number (the loss) to start from; "
             "reduce the per-sample values with .mean() or .sum(), or keep the loss's default "
             "reduction='mean'.",
@@ -105,7 +105,7 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
         if context.get("all_frozen"):
             return finding(
                 "all-parameters-frozen",
-                "The script crashed in backward() because no tensor in the loss's history "
+                "backward() failed because no tensor in the loss's history "
                 "requires a gradient: every parameter of the model has requires_grad=False, "
                 "so there is nothing to learn. Unfreeze at least the layers you want to train.",
                 frozen_parameters=context.get("frozen_count"),
@@ -119,7 +119,7 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
         )
         return finding(
             "detached-loss",
-            "The script crashed in backward() with 'element 0 of tensors does not require grad': "
+            "backward() failed with 'element 0 of tensors does not require grad': "
             f"{cause}, so it has no path back to the model's parameters. Compute the loss "
             "directly from the model's output tensor.",
         )
@@ -169,8 +169,8 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
     if "a leaf variable that requires grad is being used in an in-place operation" in low:
         return finding(
             "update-outside-no-grad",
-            "The script crashed on an in-place change to a tensor that requires grad (a "
-            "parameter): autograd would have to record the update itself. Parameter updates "
+            "An in-place change to a tensor that requires grad (a parameter) failed: "
+            "autograd would have to record the update itself. Parameter updates "
             "by hand belong inside `with torch.no_grad():`.",
         )
 
@@ -196,7 +196,7 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
         where_txt = f" inside {module_name}.forward" if module_name else ""
         return finding(
             "device-mismatch",
-            f"The script crashed{where_txt} because one operation mixed tensors on different "
+            f"One operation{where_txt} mixed tensors on different "
             f"devices ({', '.join(devices) or 'see the error'}). Move the model and every batch "
             "to the same device: model.to(device) once, and x.to(device), y.to(device) in the loop.",
             devices=devices,
@@ -226,7 +226,7 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
     if isinstance(exc, TypeError) and "'nonetype'" in low and context.get("nonleaf_grad"):
         return finding(
             "update-outside-no-grad",
-            f"The script crashed with \"{head}\" right after reading .grad on a tensor that is no longer a "
+            f"\"{head}\" came right after reading .grad on a tensor that is no longer a "
             "leaf: an update written as w = w - lr * w.grad with tracking on made w a computed tensor, "
             "whose .grad stays None. Update in place inside `with torch.no_grad():`.",
         )
@@ -236,8 +236,8 @@ def explain_exception(exc: BaseException, context: Mapping[str, Any] | None = No
             "loss-accumulated-with-graph",
             "backward() ran through a part of the graph whose saved values were already freed by "
             "an earlier backward(). That happens when a tensor that carries last iteration's "
-            "history is reused: a running total built with total += loss, or a hidden state "
-            "carried across batches without .detach(). Sum loss.item() for logging and detach "
+            "history is reused: a running total built with total += loss, a hidden state "
+            "carried across batches without .detach(), or a prediction computed once, before the loop. Sum loss.item() for logging and detach "
             "state you carry between iterations.",
         )
 

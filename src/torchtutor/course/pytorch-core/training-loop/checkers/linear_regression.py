@@ -5,14 +5,14 @@ import torch.nn as nn
 
 from torchtutor.checks import describe, fail
 
-import _loop_probes as lp  # this lesson's shared probes (checkers/_loop_probes.py)
+import _loop_verdicts as lv  # this lesson's words for the loop probe (checkers/_loop_verdicts.py)
 
 CHECK_EPOCHS = 40
 LR = 0.1
 
 
 def _check_build(ex):
-    built = lp.call_learner(ex, "build")
+    built = lv.call(ex, "build")
     if built is None:
         fail("`build` still returns None.",
              "Return a fresh triple: model = nn.Linear(1, 1), loss_fn = nn.MSELoss(), "
@@ -55,7 +55,7 @@ def _check_build(ex):
 
 
 def check(ex):
-    lp.check_train(ex, epochs=CHECK_EPOCHS, lr=LR)
+    lv.check_train(ex, epochs=CHECK_EPOCHS, lr=LR)
     model, loss_fn, optimizer = _check_build(ex)
     epochs = ex.get("EPOCHS")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
@@ -64,10 +64,10 @@ def check(ex):
         fail(f"EPOCHS = {epochs} is far more than this tiny problem needs; keep it under 5000 so the check stays "
              "quick (with lr=0.1, 200 is plenty).", failure="too-many-steps")
     X, y = ex.get("X"), ex.get("y")
-    losses, probe = lp.run_loop(ex, "train", model, optimizer, loss_fn, X, y, epochs)
-    lp.explain_loop(ex, probe)
-    values = lp.expect_loss_list(losses, epochs)
-    lp.expect_fit(model, values, what="The model from build()")
+    losses, probe = lv.run_loop(ex, "train", model, optimizer, loss_fn, X, y, epochs)
+    lv.explain_loop(ex, probe)
+    values = lv.expect_loss_list(losses, epochs)
+    lv.expect_fit(model, values, what="The model from build()")
     return (f"Your loop clears, computes and uses the gradients in order at every step, and your model learned "
             f"w = {model.weight.item():.3f}, b = {model.bias.item():.3f} (the data came from 2 and 1). "
             "Same heartbeat as the NumPy loop, new instruments.")

@@ -5,7 +5,9 @@ import torch.nn as nn
 
 from torchtutor.checks import describe, fail
 
-import _loop_probes as lp  # this lesson's shared probes (checkers/_loop_probes.py)
+from torchtutor.diagnose.loop_probe import LoopProbe
+
+import _loop_verdicts as lv  # this lesson's words for the loop probe (checkers/_loop_verdicts.py)
 
 LR = 0.1   # not the file's 0.05: a hard-coded learning rate shows up
 
@@ -17,7 +19,7 @@ def _data():
 
 def _expected(X, y, lr):
     """Start, gradient and one SGD step of the checker's own copy of the model."""
-    model = lp.line_model(0.5, 0.0)
+    model = lv.line_model(0.5, 0.0)
     nn.MSELoss()(model(X), y).backward()
     start = [p.detach().clone() for p in model.parameters()]
     grads = [p.grad.detach().clone() for p in model.parameters()]
@@ -104,10 +106,10 @@ def check(ex):
     start, grads, sum_grads = _expected(X, y, LR)
 
     # Part 1: by hand
-    model = lp.line_model(0.5, 0.0)
-    probe = lp.LoopProbe(model)
+    model = lv.line_model(0.5, 0.0)
+    probe = LoopProbe(model)
     with probe:
-        lp.call_learner(ex, "manual_step", model, X, y, LR, probe=probe)
+        lv.call(ex, "manual_step", model, X, y, LR, probe=probe)
     if probe.steps:
         fail("`manual_step(...)` used an optimizer. Part 1 is the update by hand: "
              "inside torch.no_grad(), p -= lr * p.grad for each parameter.", failure="used-optimizer")
@@ -118,10 +120,10 @@ def check(ex):
     _diagnose_update("manual_step", _params(model), start, grads, sum_grads, LR, probe)
 
     # Part 2: with the optimizer
-    model = lp.line_model(0.5, 0.0)
-    probe = lp.LoopProbe(model)
+    model = lv.line_model(0.5, 0.0)
+    probe = LoopProbe(model)
     with probe:
-        optimizer = lp.call_learner(ex, "optimizer_step", model, X, y, LR, probe=probe)
+        optimizer = lv.call(ex, "optimizer_step", model, X, y, LR, probe=probe)
     if optimizer is None and not probe.steps and probe.passes == 0:
         fail("`optimizer_step` is still the starter: it returns None and changes nothing.",
              "Build optimizer = torch.optim.SGD(model.parameters(), lr=lr), compute the loss, call loss.backward(), "

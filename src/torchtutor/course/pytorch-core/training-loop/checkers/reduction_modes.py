@@ -5,7 +5,7 @@ import torch.nn as nn
 
 from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail
 
-import _loop_probes as lp  # this lesson's shared probes (checkers/_loop_probes.py)
+import _loop_verdicts as lv  # this lesson's words for the loop probe (checkers/_loop_verdicts.py)
 
 
 def _plain(value):
@@ -98,7 +98,7 @@ def check(ex):
     weights = torch.tensor([1.0, 0.5, 2.0, 1.0, 3.0, 0.0])
     v = torch.tensor(1.5, requires_grad=True)
     y_hat = v * xs
-    out = lp.call_learner(ex, "weighted_mse", y_hat, ys, weights)
+    out = lv.call(ex, "weighted_mse", y_hat, ys, weights)
     if out is None:
         fail("`weighted_mse` still returns None.",
              "Per-sample losses with nn.MSELoss(reduction=\"none\")(y_hat, y), times weights, then .mean().",
@@ -126,10 +126,7 @@ def check(ex):
               "this exercise asks for the plain average over samples: (weights * per_sample).mean().",
               value=float((weights * sq).sum() / weights.sum()), failure="normalised-by-weights"),
     ])
-    try:
-        out.backward()
-    except Exception as exc:  # a detached result, for example
-        raise lp.explain_exception(ex, exc, "Calling .backward() on weighted_mse(...)") from None
+    ex.call(out.backward, doing="Calling .backward() on weighted_mse(...)")   # a detached result fails here
     expected_grad = float((weights * 2 * e * xs).mean())
     if v.grad is None or abs(float(v.grad) - expected_grad) > 1e-3 * max(1.0, abs(expected_grad)):
         fail("`weighted_mse(...)` has the right value, but backward() through it does not reach the prediction's "

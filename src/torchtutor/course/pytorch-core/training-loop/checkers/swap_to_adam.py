@@ -5,11 +5,11 @@ import torch.nn as nn
 
 from torchtutor.checks import describe, fail
 
-import _loop_probes as lp  # this lesson's shared probes (checkers/_loop_probes.py)
+import _loop_verdicts as lv  # this lesson's words for the loop probe (checkers/_loop_verdicts.py)
 
 
 def _adam_from(ex, model):
-    optimizer = lp.call_learner(ex, "make_optimizer", model)
+    optimizer = lv.call(ex, "make_optimizer", model)
     if optimizer is None:
         fail("`make_optimizer(model)` returns None. Return the optimizer: "
              "return torch.optim.Adam(model.parameters(), lr=0.1).", failure="missing-return")
@@ -49,7 +49,7 @@ def _adam_from(ex, model):
 
 def check(ex):
     # The loop must still be the same loop: the checker runs it with its own SGD first.
-    lp.check_train(ex, epochs=40, lr=0.1, starter=False)
+    lv.check_train(ex, epochs=40, lr=0.1, starter=False)
 
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
@@ -59,10 +59,10 @@ def check(ex):
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 0 < epochs <= 5000:
         fail(f"`EPOCHS` should be a whole number of epochs up to 5000, but it is {describe(epochs)}.",
              failure="wrong-type")
-    losses, probe = lp.run_loop(ex, "train", model, optimizer, nn.MSELoss(), X, y, epochs)
-    lp.explain_loop(ex, probe)
-    values = lp.expect_loss_list(losses, epochs)
-    lp.expect_fit(model, values, what=f"Trained with your Adam for {epochs} epochs, the model")
+    losses, probe = lv.run_loop(ex, "train", model, optimizer, nn.MSELoss(), X, y, epochs)
+    lv.explain_loop(ex, probe)
+    values = lv.expect_loss_list(losses, epochs)
+    lv.expect_fit(model, values, what=f"Trained with your Adam for {epochs} epochs, the model")
     return (f"Adam(lr=0.1) took the loss from {values[0]:.3f} to {values[-1]:.4f} and found w = "
             f"{model.weight.item():.3f}, b = {model.bias.item():.3f}, through a loop that never changed: it only "
             "calls zero_grad() and step(). That is the uniform interface of torch.optim.")

@@ -5,7 +5,7 @@ import torch.nn as nn
 
 from torchtutor.checks import describe, fail
 
-import _loop_probes as lp  # this lesson's shared probes (checkers/_loop_probes.py)
+import _loop_verdicts as lv  # this lesson's words for the loop probe (checkers/_loop_verdicts.py)
 
 TARGET = 0.05
 MAX_STEPS = 2000
@@ -23,7 +23,7 @@ def check(ex):
     y = X ** 2
 
     torch.manual_seed(0)
-    model = lp.call_learner(ex, "make_model")
+    model = lv.call(ex, "make_model")
     if model is None:
         fail("`make_model` still returns None.",
              "Return a fresh nn.Module: for example nn.Sequential of a Linear(1, hidden), an activation, and a "
@@ -39,18 +39,15 @@ def check(ex):
              "Assign the layers to self in __init__ (or put them in nn.Sequential), and remember super().__init__().",
              failure="no-parameters")
     with torch.no_grad():
-        try:
-            out = model(X)
-        except Exception as exc:
-            raise lp.explain_exception(ex, exc, "Calling your model on a batch of shape [50, 1]") from None
+        out = ex.call(model, X, doing="Calling your model on a batch of shape [50, 1]")
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (50, 1):
         fail(f"On a batch of shape [50, 1] your model returns {describe(out)}; it should return shape [50, 1].",
              "One prediction per sample, in a column like the targets. A prediction of shape [50] against targets "
              "of shape [50, 1] would broadcast to [50, 50] inside the loss.", failure="wrong-shape")
 
-    losses, probe = lp.run_loop(ex, "train", model, X, y, max_steps=MAX_STEPS)
-    lp.explain_loop(ex, probe, needs_optimizer=False)
-    values = lp.expect_loss_list(losses, None)
+    losses, probe = lv.run_loop(ex, "train", model, X, y, max_steps=MAX_STEPS)
+    lv.explain_loop(ex, probe, needs_optimizer=False)
+    values = lv.expect_loss_list(losses, None)
     with torch.no_grad():
         out = model(X)
         mse = float(((out - y) ** 2).mean())
@@ -61,7 +58,7 @@ def check(ex):
     # Structure first: is a fresh model from make_model() a straight line, over a range wide enough that every
     # ReLU kink of a random initialisation falls inside it?
     torch.manual_seed(1)
-    fresh = lp.call_learner(ex, "make_model")
+    fresh = lv.call(ex, "make_model")
     wide = torch.linspace(-50, 50, 201).reshape(-1, 1)
     with torch.no_grad():
         fresh_out = fresh(wide)

@@ -118,14 +118,29 @@ def run_loop(ex, name: str, model: nn.Module, *args: Any, max_steps: int = 20_00
 
 # ------------------------------------------------------------------ the words for each mistake
 
+def _constant_output(probe: LoopProbe) -> float | None:
+    """The one value the model returns for every row of the first batch it saw, if it is constant."""
+    X = probe.inputs[0] if probe.inputs else None
+    if not isinstance(X, torch.Tensor) or X.shape[0] < 2:
+        return None
+    with torch.no_grad():
+        out = probe.model(X)
+    if not isinstance(out, torch.Tensor) or out.numel() == 0 or float(out.max() - out.min()) != 0.0:
+        return None
+    return float(out.reshape(-1)[0])
+
+
 def _gradient_words(fn: str, probe: LoopProbe, m: LoopMistake) -> None:
     e = m.evidence
     if m.id == "zero-gradient":
+        constant = _constant_output(probe)
+        seen = (f"Your model returns {constant:.4g} for every input it was given, whatever its weights: "
+                if constant is not None else "")
         fail(f"Every gradient was exactly zero right after loss.backward() (step {m.step}): the loss does not "
              "change when the weights change, so training cannot move them.",
-             "Nothing cleared the gradients: backward() itself computed zeros. That happens when the output cannot "
-             "depend on the weights, for example nn.Softmax(dim=1) over a single output unit, which is 1.0 whatever "
-             "the input. A regression model's last layer should output the raw number: no softmax.",
+             "Nothing cleared the gradients: backward() itself computed zeros. " + seen +
+             "the output cannot depend on the weights. nn.Softmax(dim=1) over a single output unit does that: a "
+             "softmax over one number is always 1.0. A regression model's last layer outputs the raw number.",
              failure="zero-gradient")
     if m.id == "step-before-backward" and e["variant"] == "cleared":
         fail(f"At step {m.step} the gradients were cleared after loss.backward() and before optimizer.step(): "

@@ -17,6 +17,8 @@ Checkers judge values and runtime evidence, never the learner's source text.
 from __future__ import annotations
 
 import inspect
+import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Sequence
@@ -26,6 +28,22 @@ from .calls import LearnerLine, WrongError, learner_line, run_keeping_locals, tr
 from .declare import Expect, judge
 
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+
+
+def execute_learner(file: Path) -> tuple[dict, str]:
+    """Execute the learner's file as a module named ``exercise``. Raises what it raises."""
+    source = file.read_text(encoding="utf-8")
+    code = compile(source, str(file), "exec")
+    namespace: dict = {"__name__": "exercise", "__file__": str(file), "__builtins__": __builtins__}
+    sys.path.insert(0, str(file.parent))
+    try:
+        exec(code, namespace)
+    finally:
+        try:
+            sys.path.remove(str(file.parent))
+        except ValueError:
+            pass
+    return namespace, source
 
 
 @dataclass
@@ -107,6 +125,24 @@ class ExerciseRun:
         with the learner's line."""
         facts = context() if callable(context) else context
         raise translate(exc, self.file, doing, errors, facts) from None
+
+    def rerun(self, seed: int | None = None) -> dict[str, Any]:
+        """Execute the learner's file again, in a fresh namespace, and return that namespace:
+        with ``seed``, after seeding random, NumPy and torch with it (to see whether values the
+        file draws behave like the distribution they should come from); or after the checker
+        has patched something the file reads at import time (``torch.cuda.is_available``)."""
+        if seed is not None:
+            import numpy as np
+            import torch
+
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+        try:
+            namespace, _ = execute_learner(self.file)
+        except Exception as exc:
+            self.fail_on(exc, "Running your file again")
+        return namespace
 
     # ------------------------------------------------------------------ lines
     def line(self, exc: BaseException | None = None) -> LearnerLine | None:

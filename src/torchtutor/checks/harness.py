@@ -16,7 +16,7 @@ from types import ModuleType
 from .api import CheckFailure
 from .calls import translate
 from .declare import judge_all
-from .exercise import ExerciseRun
+from .exercise import ExerciseRun, execute_learner
 from .verdict import Verdict
 
 
@@ -50,22 +50,6 @@ def load_checker(checker_file: Path) -> ModuleType:
         except ValueError:
             pass
     return module
-
-
-def execute_learner(file: Path) -> tuple[dict, str]:
-    """Execute the learner's file as a module named ``exercise``. Raises what it raises."""
-    source = file.read_text(encoding="utf-8")
-    code = compile(source, str(file), "exec")
-    namespace: dict = {"__name__": "exercise", "__file__": str(file), "__builtins__": __builtins__}
-    sys.path.insert(0, str(file.parent))
-    try:
-        exec(code, namespace)
-    finally:
-        try:
-            sys.path.remove(str(file.parent))
-        except ValueError:
-            pass
-    return namespace, source
 
 
 def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verdict:

@@ -14,75 +14,30 @@ folder on the import path while it loads a checker.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import fail
-from torchtutor.checks.api import CheckFailure, learner_error
-
-SUPER_MESSAGE = "before Module.__init__() call"
-
+from torchtutor.checks import WrongError, fail
 
 # ---------------------------------------------------------------- errors in learner code
 
-class Known:
-    """An exception the learner's code may raise, with the explanation to give for it."""
-
-    def __init__(self, exc_type: type[BaseException], contains: str | Sequence[str], message: str, *details: str,
-                 failure: str, misconceptions: Iterable[str] = ()):
-        self.exc_type = exc_type
-        self.contains = [contains] if isinstance(contains, str) else list(contains)
-        self.message = message
-        self.details = list(details)
-        self.failure = failure
-        self.misconceptions = list(misconceptions)
-
-    def matches(self, exc: BaseException) -> bool:
-        text = str(exc)
-        return isinstance(exc, self.exc_type) and any(c in text for c in self.contains)
+def missing_super(where: str) -> WrongError:
+    """The catalogue's missing-super-init, in this lesson's words and with its misconception."""
+    return WrongError.catalogue(
+        "missing-super-init",
+        f"{where} failed with \"{{error}}\": `super().__init__()` is missing.",
+        failure="super-init-is-optional", misconceptions=["super-init-is-optional"],
+        details=["nn.Module.__init__ creates the registries (_parameters, _modules, _buffers) that "
+                 "`self.layer = nn.Linear(...)` and register_buffer write into. Without it the first such assignment "
+                 "has nowhere to go, and the module cannot even be called.",
+                 "Make `super().__init__()` the first line of your `__init__`."])
 
 
-def missing_super(where: str) -> Known:
-    return Known(
-        AttributeError, SUPER_MESSAGE,
-        f"{where} failed with \"cannot assign ... before Module.__init__() call\": `super().__init__()` is missing.",
-        "nn.Module.__init__ creates the registries (_parameters, _modules, _buffers) that `self.layer = nn.Linear(...)` "
-        "and register_buffer write into. Without it the first such assignment has nowhere to go.",
-        "Make `super().__init__()` the first line of your `__init__`.",
-        failure="super-init-is-optional", misconceptions=["super-init-is-optional"])
-
-
-def guarded(ex, doing: str, fn: Callable[..., Any], *args: Any, known: Sequence[Known] = (), **kwargs: Any) -> Any:
-    """Call ``fn``; an exception it raises becomes a verdict: a known one gets its own
-    explanation, any other the learner's line and the exception's message."""
-    try:
-        return fn(*args, **kwargs)
-    except CheckFailure:
-        raise
-    except Exception as exc:
-        for k in known:
-            if k.matches(exc):
-                frame_note = _line_note(exc, ex.file)
-                fail(k.message, *(frame_note + k.details), failure=k.failure, misconceptions=k.misconceptions)
-        if isinstance(exc, AttributeError) and ("_parameters" in str(exc) or "_modules" in str(exc)
-                                                or "hooks" in str(exc) or "_buffers" in str(exc)):
-            # A module whose __init__ never ran: PyTorch's own attributes are missing.
-            fail(f"{doing} raised AttributeError ({exc}): `super().__init__()` was never called.",
-                 *_line_note(exc, ex.file),
-                 "nn.Module.__init__ sets up the module's internal registries; call super().__init__() "
-                 "as the first line of your __init__.",
-                 failure="super-init-is-optional", misconceptions=["super-init-is-optional"])
-        raise learner_error(exc, ex.file, doing) from None
-
-
-def _line_note(exc: BaseException, file: Path) -> list[str]:
-    from torchtutor.checks.api import learner_frame
-
-    frame = learner_frame(exc, file)
-    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
+def call(ex, doing: str, fn: Callable[..., Any], *args: Any, errors: Sequence[WrongError] = (), **kwargs: Any) -> Any:
+    """``ex.call`` with this lesson's reading of a missing ``super().__init__()`` added to ``errors``."""
+    return ex.call(fn, *args, errors=[*errors, missing_super(doing)], doing=doing, **kwargs)
 
 
 # ---------------------------------------------------------------- modules
@@ -106,13 +61,13 @@ def instantiate(ex, name: str, *args: Any, starter: str = "", label: str | None 
     ``starter`` is the message for an __init__ that still does nothing at all (the
     untouched starter), told apart from one that only forgot super().__init__()."""
     cls = module_class(ex, name)
-    call = label or f"{name}({', '.join(repr(a) for a in args)})"
-    model = guarded(ex, f"Creating `{call}`", cls, *args, known=[missing_super(f"Creating `{call}`")])
+    shown = label or f"{name}({', '.join(repr(a) for a in args)})"
+    model = call(ex, f"Creating `{shown}`", cls, *args)
     if "_modules" not in vars(model):
         if starter and not {k for k in vars(model) if not k.startswith("__")}:
             fail(starter, f"Start __init__ with super().__init__(), then set up what {name} holds.",
                  failure="placeholder")
-        fail(f"`{call}` was created without running nn.Module.__init__: `super().__init__()` is missing.",
+        fail(f"`{shown}` was created without running nn.Module.__init__: `super().__init__()` is missing.",
              "nn.Module.__init__ creates the registries (_parameters, _modules, _buffers) that make a module "
              "work; without them the model cannot find its layers, or even be called.",
              "Make `super().__init__()` the first line of your `__init__`.",
@@ -120,8 +75,8 @@ def instantiate(ex, name: str, *args: Any, starter: str = "", label: str | None 
     return model
 
 
-def call_model(ex, model: nn.Module, x: torch.Tensor, what: str, known: Sequence[Known] = ()) -> Any:
-    return guarded(ex, f"Calling `{what}`", model, x, known=known)
+def call_model(ex, model: nn.Module, x: torch.Tensor, what: str, errors: Sequence[WrongError] = ()) -> Any:
+    return call(ex, f"Calling `{what}`", model, x, errors=errors)
 
 
 def n_numbers(model: nn.Module) -> int:

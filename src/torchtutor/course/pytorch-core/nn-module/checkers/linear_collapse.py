@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, describe, expect_tensor, fail
+from torchtutor.checks import Wrong, WrongError, describe, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -31,22 +31,22 @@ def check(ex):
     if not callable(collapse):
         fail("`collapse` should be a function: def collapse(first, second): ...", failure="not-callable")
     known = [
-        nnc.Known(RuntimeError, "cannot be multiplied",
-                  "collapse multiplies the weights in the wrong order (or with a stray transpose): the shapes do not fit.",
-                  "The first layer acts first, so its matrix sits on the right: W2 (W1 x) = (W2 W1) x. With W1 of "
-                  "shape (hidden, in) and W2 of shape (out, hidden), W2 @ W1 has shape (out, in).",
-                  failure="collapse-order"),
-        nnc.Known(RuntimeError, "must match the size",
-                  "collapse adds tensors of different sizes: b1 has the hidden size, b2 the output size.",
-                  "The first bias does not reach the output as it is; it passes through the second layer's weight "
-                  "first: b_eff = W2 @ b1 + b2.",
-                  failure="collapse-bias"),
+        WrongError(RuntimeError, r"cannot be multiplied",
+                   "collapse multiplies the weights in the wrong order (or with a stray transpose): the shapes do not fit.",
+                   details=["The first layer acts first, so its matrix sits on the right: W2 (W1 x) = (W2 W1) x. With W1 of "
+                            "shape (hidden, in) and W2 of shape (out, hidden), W2 @ W1 has shape (out, in)."],
+                   failure="collapse-order"),
+        WrongError(RuntimeError, r"must match the size",
+                   "collapse adds tensors of different sizes: b1 has the hidden size, b2 the output size.",
+                   details=["The first bias does not reach the output as it is; it passes through the second layer's weight "
+                            "first: b_eff = W2 @ b1 + b2."],
+                   failure="collapse-bias"),
     ]
     for n_in, n_hidden, n_out in PAIRS:
         torch.manual_seed(n_in * 100 + n_hidden * 10 + n_out)
         first, second = nn.Linear(n_in, n_hidden), nn.Linear(n_hidden, n_out)
         W1, b1, W2, b2 = (t.detach() for t in (first.weight, first.bias, second.weight, second.bias))
-        result = nnc.guarded(ex, "Calling `collapse(first, second)`", collapse, first, second, known=known)
+        result = nnc.call(ex, "Calling `collapse(first, second)`", collapse, first, second, errors=known)
         if result is None or (isinstance(result, tuple) and all(r is None for r in result)):
             fail("collapse returns None: compute and return (W_eff, b_eff).", failure="placeholder")
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
@@ -88,14 +88,14 @@ def check(ex):
         diff = (with_relu(x) - (x @ W.T + b)).abs()
         true_relu, mean_relu = diff.max().item(), diff.mean().item()
 
-    gap_plain = _number(nnc.guarded(ex, "Calling `gap(plain, plain[0], plain[1], x)`", gap, plain, plain[0], plain[1], x),
+    gap_plain = _number(nnc.call(ex, "Calling `gap(plain, plain[0], plain[1], x)`", gap, plain, plain[0], plain[1], x),
                         "gap(plain, plain[0], plain[1], x)")
     if gap_plain > 1e-5:
         fail(f"gap(plain, plain[0], plain[1], x) is {gap_plain:.4g}, but a stack of two linear layers matches its "
              f"collapsed layer to float rounding ({true_plain:.1e} here).",
              "Inside gap: W_eff, b_eff = collapse(first, second), then "
              "(stack(x) - (x @ W_eff.T + b_eff)).abs().max().item().", failure="wrong-value")
-    gap_relu = _number(nnc.guarded(ex, "Calling `gap(with_relu, with_relu[0], with_relu[2], x)`", gap, with_relu,
+    gap_relu = _number(nnc.call(ex, "Calling `gap(with_relu, with_relu[0], with_relu[2], x)`", gap, with_relu,
                                    with_relu[0], with_relu[2], x), "gap(with_relu, with_relu[0], with_relu[2], x)")
     if abs(gap_relu - mean_relu) < 1e-5 and abs(mean_relu - true_relu) > 1e-5:
         fail(f"gap() returns the mean absolute difference ({gap_relu:.4f} with the ReLU); the task asks for the "

@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, describe, expect_tensor, fail
+from torchtutor.checks import Wrong, WrongError, describe, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -32,33 +32,33 @@ HAND = {"hidden.weight": _D_YHAT * -0.3 * 2.0, "hidden.bias": _D_YHAT * -0.3,
 
 def _known():
     return [
-        nnc.Known(AttributeError, "'NoneType' object has no attribute 'zero_'",
-                  "gradients() calls .zero_() on a gradient that is None.",
-                  "Before the first backward(), and after model.zero_grad(), a parameter's .grad is None, not a "
-                  "tensor of zeros, so p.grad.zero_() fails. model.zero_grad() clears every parameter whatever "
-                  "state its .grad is in.",
-                  failure="AttributeError"),
-        nnc.Known(AttributeError, "'NoneType' object has no attribute",
-                  "gradients() reads .grad while it is still None: no backward() filled it.",
-                  "A parameter's .grad is None until loss.backward() walks the graph back to it. Compute the loss "
-                  "from model(x), call loss.backward(), and only then read p.grad.",
-                  failure="no-backward"),
-        nnc.Known(RuntimeError, "only for scalar outputs",
-                  "gradients() calls backward() on a loss with more than one number.",
-                  "With a batch, (y_hat - y) ** 2 holds one squared error per sample. backward() needs one number "
-                  "to start from: take the mean, ((y_hat - y) ** 2).mean().",
-                  failure="not-scalar"),
-        nnc.Known(RuntimeError, "does not require grad",
-                  "gradients() calls backward() on a loss that recorded nothing.",
-                  "The forward pass ran with recording paused (inside torch.no_grad(), or on detached tensors), so "
-                  "there is no graph to walk back. Run the forward pass normally.",
-                  failure="no-graph"),
+        WrongError(AttributeError, r"'NoneType' object has no attribute 'zero_'",
+                   "gradients() calls .zero_() on a gradient that is None.",
+                   details=["Before the first backward(), and after model.zero_grad(), a parameter's .grad is None, not a "
+                            "tensor of zeros, so p.grad.zero_() fails. model.zero_grad() clears every parameter whatever "
+                            "state its .grad is in."],
+                   failure="AttributeError"),
+        WrongError(AttributeError, r"'NoneType' object has no attribute",
+                   "gradients() reads .grad while it is still None: no backward() filled it.",
+                   details=["A parameter's .grad is None until loss.backward() walks the graph back to it. Compute the loss "
+                            "from model(x), call loss.backward(), and only then read p.grad."],
+                   failure="no-backward"),
+        WrongError.catalogue("non-scalar-backward",
+                   "gradients() calls backward() on a loss with more than one number.",
+                   details=["With a batch, (y_hat - y) ** 2 holds one squared error per sample. backward() needs one number "
+                            "to start from: take the mean, ((y_hat - y) ** 2).mean()."],
+                   failure="not-scalar"),
+        WrongError.catalogue("detached-loss",
+                   "gradients() calls backward() on a loss that recorded nothing.",
+                   details=["The forward pass ran with recording paused (inside torch.no_grad(), or on detached tensors), so "
+                            "there is no graph to walk back. Run the forward pass normally."],
+                   failure="no-graph"),
     ]
 
 
-def _call(ex, fn, model, x, y, label):
+def _gradients_of(ex, fn, model, x, y, label):
     result, fired = nnc.called_through_module(
-        model, lambda: nnc.guarded(ex, f"Calling `gradients(model, x, y)` {label}", fn, model, x, y, known=_known()))
+        model, lambda: nnc.call(ex, f"Calling `gradients(model, x, y)` {label}", fn, model, x, y, errors=_known()))
     if result is None:
         fail("gradients() returns None: finish the function and return a dict of gradients.", failure="placeholder")
     if not fired:
@@ -94,7 +94,7 @@ def check(ex):
     model = _Shared()
     x, y = torch.tensor([[2.0]]), torch.tensor([[1.0]])
     for attempt in ("the first time", "a second time, on the same model"):
-        got = _call(ex, fn, model, x, y, attempt)
+        got = _gradients_of(ex, fn, model, x, y, attempt)
         for name, value in HAND.items():
             want = torch.full_like(model.get_parameter(name), value)
             expect_tensor(got[name], want, name=f"gradients(...)[{name!r}] on the shared network, called {attempt}",
@@ -114,7 +114,7 @@ def check(ex):
     xb, yb = torch.randn(8, 3), torch.randn(8, 1)
     with torch.no_grad():
         other[0].weight.grad = torch.ones_like(other[0].weight)   # stale gradients that must be cleared
-    got = _call(ex, fn, other, xb, yb, "on a batch of 8")
+    got = _gradients_of(ex, fn, other, xb, yb, "on a batch of 8")
     ref = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     ref.load_state_dict(other.state_dict())
     ((ref(xb) - yb) ** 2).mean().backward()

@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail
+from torchtutor.checks import Wrong, WrongError, describe, expect_close, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -74,18 +74,18 @@ def check(ex):
     make = ex.get("make_shared_network")
     if not callable(make):
         fail("`make_shared_network` should be a function.", failure="not-callable")
-    net = nnc.guarded(ex, "Calling `make_shared_network()`", make, known=[
-        nnc.Known(RuntimeError, "leaf Variable that requires grad",
-                  "make_shared_network changes a parameter in place while it is recording.",
-                  "Parameters have requires_grad=True, and autograd refuses an in-place edit of a recording leaf "
-                  "because it would corrupt the graph. Setting a value is not part of any computation you want "
-                  "recorded: do it inside `with torch.no_grad():`.",
-                  failure="RuntimeError"),
-        nnc.Known(TypeError, "as parameter",
-                  "make_shared_network assigns a plain tensor to a parameter slot (e.g. model.hidden.weight = torch.tensor(...)).",
-                  "A module only accepts an nn.Parameter there. Keep the existing parameter and change its value in "
-                  "place, inside torch.no_grad(): model.hidden.weight.fill_(0.5).",
-                  failure="assigned-plain-tensor"),
+    net = nnc.call(ex, "Calling `make_shared_network()`", make, errors=[
+        WrongError.catalogue("update-outside-no-grad",
+                   "make_shared_network changes a parameter in place while it is recording.",
+                   details=["Parameters have requires_grad=True, and autograd refuses an in-place edit of a recording leaf "
+                            "because it would corrupt the graph. Setting a value is not part of any computation you want "
+                            "recorded: do it inside `with torch.no_grad():`."],
+                   failure="RuntimeError"),
+        WrongError(TypeError, r"as parameter",
+                   "make_shared_network assigns a plain tensor to a parameter slot (e.g. model.hidden.weight = torch.tensor(...)).",
+                   details=["A module only accepts an nn.Parameter there. Keep the existing parameter and change its value in "
+                            "place, inside torch.no_grad(): model.hidden.weight.fill_(0.5)."],
+                   failure="assigned-plain-tensor"),
         nnc.missing_super("Creating TwoLayerNet(1, 1, 1)"),
     ])
     if not isinstance(net, nn.Module):

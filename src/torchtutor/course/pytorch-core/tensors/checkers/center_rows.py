@@ -2,8 +2,7 @@
 
 import torch
 
-from torchtutor.checks import Wrong, expect_tensor, fail
-from torchtutor.checks.api import learner_error
+from torchtutor.checks import Expect, Wrong, WrongError
 
 def _keepdim(fn="mean"):
     return (f"A reduction along dim=1 removes that dimension: X.{fn}(dim=1) gives shape (N,), not (N, 1). "
@@ -12,30 +11,20 @@ def _keepdim(fn="mean"):
             "broadcasts across each row.")
 
 
-def _call(ex, name, X):
-    ex.function(name)
-    fn = ex.namespace[name]
-    try:
-        out = fn(X.clone())
-    except RuntimeError as exc:
-        if "must match the size" in str(exc):
-            fail(f"`{name}` raised a broadcasting error on a {X.shape[0]} x {X.shape[1]} X: a row statistic lost its dimension.",
-                 f"PyTorch said: {str(exc).splitlines()[0]}", _keepdim("max" if "scale" in name else "mean"),
-                 misconceptions=["reduction-keeps-dims"], failure="missing-keepdim")
-        raise learner_error(exc, ex.file, f"Calling `{name}(X)`") from None
-    except TypeError as exc:
-        if "return_types" in str(exc):
-            fail(f"`{name}` used the result of .max(dim=...) as if it were a tensor; it is a pair.",
-                 f"Python said: {str(exc).splitlines()[0]}",
-                 "With a dim, max returns (values, indices): the largest values and where they were. "
-                 "Take .values (or unpack: values, indices = X.max(dim=1, keepdim=True)).",
-                 failure="max-returns-pair")
-        raise learner_error(exc, ex.file, f"Calling `{name}(X)`") from None
-    except Exception as exc:
-        raise learner_error(exc, ex.file, f"Calling `{name}(X)`") from None
-    if out is None:
-        fail(f"`{name}(X)` returned None: replace `return None` with your code.", failure="placeholder")
-    return out
+def _errors(name, X):
+    return [
+        WrongError(RuntimeError, r"must match the size",
+                   f"`{name}` raised a broadcasting error on a {X.shape[0]} x {X.shape[1]} X: a row statistic lost "
+                   "its dimension.",
+                   details=["PyTorch said: {error}", _keepdim("max" if "scale" in name else "mean")],
+                   misconceptions=["reduction-keeps-dims"], failure="missing-keepdim"),
+        WrongError(TypeError, r"return_types",
+                   f"`{name}` used the result of .max(dim=...) as if it were a tensor; it is a pair.",
+                   details=["Python said: {error}",
+                            "With a dim, max returns (values, indices): the largest values and where they were. "
+                            "Take .values (or unpack: values, indices = X.max(dim=1, keepdim=True))."],
+                   failure="max-returns-pair"),
+    ]
 
 
 def _wrongs(kind, X):
@@ -67,12 +56,11 @@ def check(ex):
     g = torch.Generator().manual_seed(5)
     square = torch.rand(4, 4, generator=g) * 10 + 1
     wide = torch.rand(3, 5, generator=g) * 10 + 1
-    for X in (square, wide):
-        out = _call(ex, "center_rows", X)
-        expect_tensor(out, X - X.mean(dim=1, keepdim=True), name="center_rows(X)",
-                      wrong=_wrongs("mean", X) if X.shape[0] == X.shape[1] else [])
-    for X in (square, wide):
-        out = _call(ex, "scale_rows", X)
-        expect_tensor(out, X / X.max(dim=1, keepdim=True).values, name="scale_rows(X)",
-                      wrong=_wrongs("max", X) if X.shape[0] == X.shape[1] else [])
+    items = []
+    for name, kind, want in (("center_rows", "mean", lambda X: X - X.mean(dim=1, keepdim=True)),
+                             ("scale_rows", "max", lambda X: X / X.max(dim=1, keepdim=True).values)):
+        for X in (square, wide):
+            items.append(Expect(name, want(X), args=(X,), label=f"{name}(X)", errors=_errors(name, X),
+                                wrong=_wrongs(kind, X) if X.shape[0] == X.shape[1] else []))
+    ex.expect(*items)
     return "Every row is centred on its own mean and scaled by its own maximum: keepdim kept the shapes in line."

@@ -5,13 +5,14 @@ dtype but no data. Operations on meta tensors are checked under a function mode
 that refuses to mix devices, the way a real CUDA run would.
 """
 
+import contextlib
+
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from torchtutor.checks import describe, expect_tensor, fail
-from torchtutor.checks.api import learner_error
+from torchtutor.checks import WrongError, describe, expect_tensor, fail
 
 
 class _StrictDevices(TorchFunctionMode):
@@ -43,6 +44,36 @@ class _StrictDevices(TorchFunctionMode):
         return func(*args, **kwargs)
 
 
+WRONG_DEVICE = ("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
+                "return the result there.")
+PREDICT_ERRORS = [
+    WrongError.catalogue(
+        "device-mismatch", "`predict` mixed devices: with X on the GPU stand-in ('meta') and W, b on the CPU, one of "
+        "its operations met tensors from two devices and stopped.", misconceptions=["devices-mix-automatically"],
+        details=["PyTorch said: {error}",
+                 "All tensors in one operation must be on the same device, and PyTorch never moves them for you. "
+                 "Bring the parameters to the data: W.to(X.device), b.to(X.device)."]),
+    WrongError(RuntimeError, r"meta.*(copy out|numpy)|(copy out|numpy).*meta", WRONG_DEVICE,
+               details=["PyTorch said: {error}"], failure="wrong-device"),
+    WrongError(NotImplementedError, "", WRONG_DEVICE, details=["PyTorch said: {error}"], failure="wrong-device"),
+]
+NUMPY_REQUIRES_GRAD = WrongError(
+    RuntimeError, r"requires grad", "`to_numpy` fails on a tensor that tracks gradients: .numpy() refuses those.",
+    details=["PyTorch said: {error}",
+             "Start the chain with .detach(): t.detach().cpu().numpy(). What .detach() cuts, and why NumPy needs it "
+             "cut, is the story of the autograd lesson."], failure="requires-grad")
+_SKIPS_CPU = "`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU."
+NUMPY_ON_GPU = [
+    WrongError(TypeError, r"to numpy.*\.cpu\(\)", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],
+               failure="device-mismatch",
+               details=["PyTorch said (about the GPU stand-in; a CUDA tensor gives the same message): {error}",
+                        "Put .cpu() before .numpy(): t.detach().cpu().numpy()."]),
+    WrongError(RuntimeError, r"meta|numpy", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],
+               failure="device-mismatch",
+               details=["PyTorch said: {error}", "Put .cpu() before .numpy(): t.detach().cpu().numpy()."]),
+]
+
+
 def _device_type(value):
     if isinstance(value, torch.device):
         return value.type
@@ -54,8 +85,9 @@ def _device_type(value):
     return None
 
 
-def _pick_device_with(ex, gpu: bool):
-    fn = ex.function("pick_device")
+@contextlib.contextmanager
+def _gpu_present(gpu: bool):
+    """torch.cuda.is_available() (and torch.accelerator.is_available()) answer `gpu` inside the block."""
     saved = torch.cuda.is_available
     accel = getattr(torch, "accelerator", None)
     saved_accel = getattr(accel, "is_available", None) if accel else None
@@ -63,15 +95,24 @@ def _pick_device_with(ex, gpu: bool):
     if saved_accel is not None:
         accel.is_available = lambda: gpu
     try:
-        return fn()
+        yield
     finally:
         torch.cuda.is_available = saved
         if saved_accel is not None:
             accel.is_available = saved_accel
 
 
+def _pick_device_on(ex, gpu: bool):
+    """What pick_device() returns on a machine with (or without) a GPU: the file runs again there,
+    so a device worked out once at import time is asked on that machine too."""
+    with _gpu_present(gpu):
+        namespace = ex.rerun()
+        fn = namespace.get("pick_device")
+        return ex.call(fn, doing="Calling `pick_device()`") if callable(fn) else None
+
+
 def _check_pick_device(ex):
-    got = _pick_device_with(ex, gpu=torch.cuda.is_available())
+    got = ex.call("pick_device", doing="Calling `pick_device()`")
     if got is None:
         fail("`pick_device()` returned None: replace `return None` with your code.", failure="placeholder")
     want = "cuda" if torch.cuda.is_available() else "cpu"
@@ -81,10 +122,8 @@ def _check_pick_device(ex):
     if _device_type(got) != want:
         fail(f"`pick_device()` returned {got!r} on a machine where torch.cuda.is_available() is "
              f"{torch.cuda.is_available()}; it should be {want!r}.", failure="wrong-device")
-    if ex.uses("is_available") or ex.uses("current_accelerator"):
-        return  # it asks PyTorch (perhaps once, at import time, which is just as portable)
     for gpu, want in ((True, "cuda"), (False, "cpu")):
-        got = _pick_device_with(ex, gpu=gpu)
+        got = _pick_device_on(ex, gpu)
         if _device_type(got) != want:
             fail(f"`pick_device()` returned {got!r} while torch.cuda.is_available() said {gpu}; it should follow it "
                  f"and return {want!r}.",
@@ -104,30 +143,10 @@ def _check_predict(ex):
         fail("`predict(X, W, b)` returned None: replace `return None` with your code.", failure="placeholder")
     expect_tensor(out, X @ W + b, name="predict(X, W, b)")
 
-    raw = ex.namespace["predict"]
     Xg = torch.empty(5, 4, device="meta")
-    try:
-        with _StrictDevices():
-            out = raw(Xg, W, b)
-    except RuntimeError as exc:
-        if "same device" in str(exc) or "expected device" in str(exc):
-            fail("`predict` mixed devices: with X on the GPU stand-in ('meta') and W, b on the CPU, "
-                 "one of its operations met tensors from two devices and stopped.",
-                 f"PyTorch said: {str(exc).splitlines()[0]}",
-                 "All tensors in one operation must be on the same device, and PyTorch never moves them for you. "
-                 "Bring the parameters to the data: W.to(X.device), b.to(X.device).",
-                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
-        if "meta" in str(exc) and ("copy out" in str(exc) or "numpy" in str(exc)):
-            fail("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
-                 "return the result there.",
-                 f"PyTorch said: {str(exc).splitlines()[0]}", failure="wrong-device")
-        raise learner_error(exc, ex.file, "Calling `predict(X, W, b)` with X on the GPU stand-in") from None
-    except NotImplementedError as exc:
-        fail("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
-             "return the result there.",
-             f"PyTorch said: {str(exc).splitlines()[0]}", failure="wrong-device")
-    except Exception as exc:
-        raise learner_error(exc, ex.file, "Calling `predict(X, W, b)` with X on the GPU stand-in") from None
+    with _StrictDevices():
+        out = ex.call("predict", Xg, W, b, errors=PREDICT_ERRORS,
+                      doing="Calling `predict(X, W, b)` with X on the GPU stand-in")
     if not isinstance(out, torch.Tensor):
         fail(f"With X on the GPU stand-in, `predict` returned {describe(out)}, not a tensor.", failure="not-a-tensor")
     if out.device.type != "meta":
@@ -146,7 +165,6 @@ def _check_predict(ex):
 
 def _check_to_numpy(ex):
     to_numpy = ex.function("to_numpy")
-    raw = ex.namespace["to_numpy"]
     plain = torch.arange(6, dtype=torch.float32).reshape(2, 3)
     arr = to_numpy(plain)
     if arr is None:
@@ -158,46 +176,29 @@ def _check_to_numpy(ex):
              f"it should hold the tensor's values {plain.tolist()!r}.", failure="wrong-values")
 
     tracked = torch.arange(3, dtype=torch.float32).requires_grad_() * 2
-    try:
-        arr = raw(tracked)
-    except RuntimeError as exc:
-        if "requires grad" in str(exc):
-            fail("`to_numpy` fails on a tensor that tracks gradients: .numpy() refuses those.",
-                 f"PyTorch said: {str(exc).splitlines()[0]}",
-                 "Start the chain with .detach(): t.detach().cpu().numpy(). What .detach() cuts, and why NumPy "
-                 "needs it cut, is the story of the autograd lesson.", failure="requires-grad")
-        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on a tensor that tracks gradients") from None
-    except Exception as exc:
-        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on a tensor that tracks gradients") from None
+    arr = ex.call("to_numpy", tracked, errors=[NUMPY_REQUIRES_GRAD],
+                  doing="Calling `to_numpy(t)` on a tensor that tracks gradients")
     if not isinstance(arr, np.ndarray) or not np.allclose(arr, [0.0, 2.0, 4.0]):
         fail(f"`to_numpy(t)` on a tensor that tracks gradients returned {describe(arr)}; it should be the array [0, 2, 4].",
              failure="wrong-values")
 
-    on_gpu = torch.empty(3, device="meta")
-    try:
-        raw(on_gpu)
-    except NotImplementedError as exc:
-        if "meta" in str(exc):
-            return  # it asked to copy the data to the CPU: the right move (a meta tensor has no data to copy)
-        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
-    except TypeError as exc:
-        if "to numpy" in str(exc) and ".cpu()" in str(exc):
-            fail("`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU.",
-                 f"PyTorch said (about the GPU stand-in; a CUDA tensor gives the same message): {str(exc).splitlines()[0]}",
-                 "Put .cpu() before .numpy(): t.detach().cpu().numpy().",
-                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
-        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
-    except RuntimeError as exc:
-        if "meta" in str(exc) or "numpy" in str(exc):
-            fail("`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU.",
-                 f"PyTorch said: {str(exc).splitlines()[0]}", "Put .cpu() before .numpy(): t.detach().cpu().numpy().",
-                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
-        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
-    except Exception as exc:
-        raise learner_error(exc, ex.file, "Calling `to_numpy(t)` on the GPU stand-in") from None
-    fail("`to_numpy` returned something for a tensor on the GPU stand-in without copying its data to the CPU.",
-         "A tensor on another device has to come to the CPU before NumPy can read it: t.detach().cpu().numpy().",
-         failure="device-mismatch")
+    raw = ex.get("to_numpy")
+
+    def copies_to_cpu(t):
+        """True when to_numpy asked for t's data on the CPU (a meta tensor has none to give)."""
+        try:
+            raw(t)
+        except NotImplementedError as exc:
+            if "meta" in str(exc):
+                return True
+            raise
+        return False
+
+    if not ex.call(copies_to_cpu, torch.empty(3, device="meta"), errors=NUMPY_ON_GPU,
+                   doing="Calling `to_numpy(t)` on the GPU stand-in"):
+        fail("`to_numpy` returned something for a tensor on the GPU stand-in without copying its data to the CPU.",
+             "A tensor on another device has to come to the CPU before NumPy can read it: t.detach().cpu().numpy().",
+             failure="device-mismatch")
 
 
 def check(ex):

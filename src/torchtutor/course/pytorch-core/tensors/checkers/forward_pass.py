@@ -1,10 +1,11 @@
 """Checker for tensors/forward-pass."""
 
+import traceback
+
 import numpy as np
 import torch
 
-from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail
-from torchtutor.checks.api import learner_error
+from torchtutor.checks import Wrong, WrongError, describe, expect_close, expect_tensor, fail
 
 STAR = ("`*` multiplies element by element: each feature of each row times the matching weight, "
         "leaving an (N, F) grid with nothing summed. A forward pass needs the matrix product `@` "
@@ -16,28 +17,26 @@ def _star(name, value):
                  misconceptions=["star-is-matmul"], failure="star-vs-matmul")
 
 
+def _numpy_in_traceback(exc):
+    return any("/numpy/" in f.filename.replace("\\", "/") for f in traceback.extract_tb(exc.__traceback__))
+
+
+ERRORS = [
+    WrongError(RuntimeError, r"cannot be multiplied",
+               "`forward(X, w, b)` multiplied in the wrong order: the inner sizes must agree.",
+               details=["PyTorch said: {error}",
+                        "X has shape (N, F) and w has shape (F,): X @ w lines up F with F. w @ X would need X to be "
+                        "(F, N)."], failure="RuntimeError"),
+    WrongError(TypeError, "", "`forward(X, w, b)` mixes NumPy functions with tensors, and that failed.",
+               when=_numpy_in_traceback, failure="TypeError",
+               details=["Python said: {error}",
+                        "Tensors have their own operators: X @ w + b works on any device, while np.dot would need "
+                        "the data on the CPU as arrays."]),
+]
+
+
 def _call_forward(ex, X, w, b):
-    ex.function("forward")           # fails clearly if it is missing or not a function
-    fn = ex.namespace["forward"]
-    try:
-        return fn(X, w, b)
-    except Exception as exc:
-        text = str(exc)
-        if isinstance(exc, RuntimeError) and "must match the size" in text and ex.uses("*") and not ex.uses("@"):
-            fail("`forward(X, w, b)` raised a broadcasting error: it used `*` where it needs `@`.",
-                 f"PyTorch said: {text.splitlines()[0]}", STAR,
-                 misconceptions=["star-is-matmul"], failure="star-vs-matmul")
-        if isinstance(exc, RuntimeError) and "cannot be multiplied" in text:
-            fail("`forward(X, w, b)` multiplied in the wrong order: the inner sizes must agree.",
-                 f"PyTorch said: {text.splitlines()[0]}",
-                 "X has shape (N, F) and w has shape (F,): X @ w lines up F with F. w @ X would need X to be (F, N).",
-                 failure="RuntimeError")
-        if ex.uses("np.") and isinstance(exc, TypeError):
-            fail("`forward(X, w, b)` mixes NumPy functions with tensors, and that failed.",
-                 f"Python said: {text.splitlines()[0] if text else type(exc).__name__}",
-                 "Tensors have their own operators: X @ w + b works on any device, while np.dot would need the data on the CPU as arrays.",
-                 failure="TypeError")
-        raise learner_error(exc, ex.file, "Calling `forward(X, w, b)`") from None
+    return ex.call("forward", X, w, b, errors=ERRORS, doing="Calling `forward(X, w, b)`")
 
 
 def check(ex):
@@ -63,7 +62,7 @@ def check(ex):
     out = _call_forward(ex, Xs, wc, 1.0)
     expect_tensor(out, Xs @ wc + 1.0, name="forward(X, w, 1.0)", wrong=[_star("forward(X, w, 1.0)", Xs * wc + 1.0)])
 
-    made = ex.call("make_data")
+    made = ex.call("make_data", doing="Calling `make_data()`")
     if not isinstance(made, (tuple, list)) or len(made) != 3:
         got = f"{len(made)} things" if isinstance(made, (tuple, list)) else describe(made)
         fail(f"`make_data()` should return three things, X, w, b, but it returned {got}.",

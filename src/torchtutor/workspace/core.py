@@ -244,6 +244,29 @@ class Workspace:
         self.store.record_solution(self.full_id(lesson, ex))
         return exercise_files(lesson, ex).solution.read_text(encoding="utf-8"), ex.why
 
+    def read_exercise(self, lesson: Lesson, ex: Exercise) -> str:
+        """The learner's current file ("" when it is missing)."""
+        try:
+            return self.exercise_path(lesson, ex).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
+    def write_exercise(self, lesson: Lesson, ex: Exercise, source: str) -> Path:
+        """Save ``source`` as the learner's file, atomically (a watcher never sees half a file).
+
+        Front ends that edit exercises (the web reader's editor) save through here; a
+        watcher then checks the file as it would after a save from any editor."""
+        target = self.exercise_path(lesson, ex)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_text(source, encoding="utf-8")
+            os.replace(temp, target)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise WorkspaceError(f"Cannot save {target}: {exc.strerror}. Check that the folder is writable.") from None
+        return target
+
     def reset(self, lesson: Lesson, ex: Exercise) -> Path | None:
         """Restore the starter; the learner's version is kept under .torchtutor/backups/.
         Returns the backup path (None when there was no file to back up)."""

@@ -90,8 +90,12 @@ def start(ctx: typer.Context,
               help=f"Where to create the course (default: the current workspace, else ./{DEFAULT_DIR}).")] = None,
           no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open the lesson in a web browser.")] = False,
           no_watch: Annotated[bool, typer.Option("--no-watch", help="Set up and exit instead of watching for saves.")] = False,
+          no_serve: Annotated[bool, typer.Option("--no-serve", help="No web server: write a static lesson page "
+                                                 "and show verdicts in this terminal only.")] = False,
+          port: Annotated[Optional[int], typer.Option("--port", "-p", show_default=False, min=0, max=65535,
+                                                      help="Port for the web reader (see `torchtutor serve`).")] = None,
           workspace: WorkspaceOpt = None):
-    """Create (or reopen) your workspace, open the next lesson and check exercises as you save them."""
+    """Create (or reopen) your workspace, open the course in your browser and check exercises as you save them."""
     if directory is None:
         directory = workspace_dir(ctx, workspace)
     if directory is None:
@@ -102,6 +106,11 @@ def start(ctx: typer.Context,
     ws, written = Workspace.create(directory)
     lesson = ws.next_lesson()
     render.welcome(console, ws, lesson, written)
+    if not no_serve and not no_watch:
+        from .cli_serve import serve_workspace
+
+        serve_workspace(ws, port=port, open_browser=not no_browser)
+        return
     from .web.reader import open_lesson, write_lesson
 
     page, opened = (write_lesson(ws, lesson), False) if no_browser else open_lesson(ws, lesson)
@@ -514,6 +523,11 @@ def doctor(ctx: typer.Context,
     else:
         console.print(diagnose.ReportView(report))
     raise typer.Exit(report.exit_code)
+
+
+from .cli_serve import register as _register_serve  # noqa: E402 - needs the names above
+
+_register_serve(app)
 
 
 # --------------------------------------------------------------------------- entry point

@@ -13,6 +13,7 @@ layer, and returns JSON or HTML. Security is the :class:`~.security.Gate` around
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -302,6 +303,7 @@ def create_app(reader: Reader, *, token: str, port: int):
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
 
+    @contextlib.asynccontextmanager
     async def lifespan(app):
         reader.start(asyncio.get_running_loop())
         try:

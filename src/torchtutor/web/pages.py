@@ -17,7 +17,6 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -62,6 +61,7 @@ class RenderedLesson:
     widgets: list[str] = field(default_factory=list)
     diagrams: int = 0
     missing_diagrams: int = 0
+    inline_checks: list[str] = field(default_factory=list)
 
 
 def _anchor(text: str, used: set[str]) -> str:
@@ -78,6 +78,14 @@ def _fence(token: Token, state: dict) -> str:
     lang = info[0].lower() if info else ""
     opts = dict(part.partition("=")[::2] for part in info[1:])
     code = token.content
+    if lang == "check":
+        lesson = state.get("lesson")
+        check_id = code.strip()
+        found = next((c for c in lesson.checks if c.id == check_id), None) if lesson is not None else None
+        if found is None:
+            return f"<p class='missing-check'>(check {esc(check_id)} is not in this lesson)</p>\n"
+        state["checks"].append(check_id)
+        return _check_form(lesson, found)
     if lang == "mermaid":
         state["diagrams"] += 1
         svg = diagram_svg(code)
@@ -109,7 +117,7 @@ def widget_host(name: str) -> str:
             f'<div class="tt-widget-body">loading…</div></div>\n')
 
 
-def render_markdown(text: str) -> RenderedLesson:
+def render_markdown(text: str, lesson: Lesson | None = None) -> RenderedLesson:
     """Lesson Markdown to HTML, with a table of contents and widget hosts."""
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(text)
@@ -138,22 +146,25 @@ def render_markdown(text: str) -> RenderedLesson:
                 out.append(block)
             seen_widgets.extend(pending)
             pending = []
-    state = {"diagrams": 0, "missing": 0}
+    state = {"diagrams": 0, "missing": 0, "lesson": lesson, "checks": []}
     md.add_render_rule("fence", lambda self, toks, idx, options, env: _fence(toks[idx], state))
     body = md.renderer.render(out, md.options, {})
     return RenderedLesson(body=body, toc=toc, widgets=seen_widgets, diagrams=state["diagrams"],
-                          missing_diagrams=state["missing"])
+                          missing_diagrams=state["missing"], inline_checks=state["checks"])
 
 
-@lru_cache(maxsize=64)
-def _rendered(path: str, mtime_ns: int) -> RenderedLesson:
-    return render_markdown(Path(path).read_text(encoding="utf-8"))
+_CACHE: dict[tuple[str, int], RenderedLesson] = {}
 
 
 def rendered_lesson(lesson: Lesson) -> RenderedLesson:
     """The lesson's rendered Markdown, cached until ``lesson.md`` changes."""
     path = lesson.dir / "lesson.md"
-    return _rendered(str(path), path.stat().st_mtime_ns)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _CACHE:
+        if len(_CACHE) > 128:
+            _CACHE.clear()
+        _CACHE[key] = render_markdown(path.read_text(encoding="utf-8"), lesson)
+    return _CACHE[key]
 
 
 # --------------------------------------------------------------------------- layout
@@ -222,7 +233,10 @@ def _exercise_panel(ws, lesson: Lesson, ex, status: str, last) -> str:
             "<div class='hints'></div><div class='editor-pane' hidden></div><div class='solution' hidden></div></section>")
 
 
-def _check_form(lesson: Lesson, check, public: dict) -> str:
+def _check_form(lesson: Lesson, check) -> str:
+    from ..workspace.quiz import public_check
+
+    public = public_check(check)
     kind_label = {"predict": "Predict, then run it", "transfer": "In your own words", "choice": "Choose one"}[check.kind]
     head = (f"<section class='check {esc(check.kind)}' data-lesson='{esc(lesson.slug)}' data-check='{esc(check.id)}'>"
             f"<div class='check-kind'>{esc(kind_label)}</div><p class='prompt'>{esc(check.prompt)}</p>")
@@ -240,8 +254,6 @@ def _check_form(lesson: Lesson, check, public: dict) -> str:
 
 
 def lesson_page(ws, lesson: Lesson) -> str:
-    from ..workspace.quiz import public_check
-
     course: Course = ws.course
     rendered = rendered_lesson(lesson)
     index = course.lessons.index(lesson)
@@ -255,7 +267,8 @@ def lesson_page(ws, lesson: Lesson) -> str:
         toc.append(f"<li class='l{level}'><a href='#{esc(anchor)}'>{esc(text)}</a></li>")
     if lesson.exercises:
         toc.append("<li class='l2'><a href='#exercises'>Exercises</a></li>")
-    if lesson.checks:
+    leftover = [c for c in lesson.checks if c.id not in rendered.inline_checks]
+    if leftover:
         toc.append("<li class='l2'><a href='#checks'>Check your understanding</a></li>")
     toc.append("</ol></nav>")
     lessons_nav = ["<nav class='all-lessons'><div class='toc-title'>Lessons</div><ol>"]
@@ -280,11 +293,11 @@ def lesson_page(ws, lesson: Lesson) -> str:
             fid = ws.full_id(lesson, ex)
             last = ws.store.last_attempt(fid)
             main.append(_exercise_panel(ws, lesson, ex, statuses.get(fid, "pending"), verdict_payload(ws, lesson, last.verdict) if last else None))
-    if lesson.checks:
+    if leftover:
         main.append(f"<h2 id='checks'>Check your understanding</h2><p>The same checks as "
                     f"<code>torchtutor quiz {esc(lesson.slug)}</code>; your answers are recorded the same way.</p>")
-        for check in lesson.checks:
-            main.append(_check_form(lesson, check, public_check(check)))
+        for check in leftover:
+            main.append(_check_form(lesson, check))
     main.append(pager())
     crumbs = (f"<a href='/'>Module {esc(module.number)}</a> › <span>{esc(lesson.number)} {esc(lesson.title)}</span>")
     return layout(lesson.title, "".join(main), side="".join(toc) + "".join(lessons_nav), crumbs=crumbs, page="lesson")

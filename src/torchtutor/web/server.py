@@ -53,7 +53,7 @@ def serve(ws: Workspace, *, port: int | None = None, open_browser: bool = True, 
     import uvicorn
 
     from ..runner import Runner
-    from ..workspace.service import ServiceServer
+    from .service import ServiceServer
     from .app import Reader, create_app
     from .reader import has_display
     from .security import new_token

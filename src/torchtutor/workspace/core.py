@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from ..checks.verdict import Verdict
 from ..curriculum import Course, Exercise, Lesson, load_or_raise
 from ..curriculum.files import exercise_files
+from ..service import ENV_VAR, MARKER, find_root  # the light lookup the warm service's client shares
 
 if TYPE_CHECKING:  # the runner and the progress store are imported when first used
     from ..progress import ProgressStore
     from ..runner import CheckRequest, Runner
 
-MARKER = ".torchtutor"
-ENV_VAR = "TORCHTUTOR_WORKSPACE"
 DEFAULT_DIR = "torchtutor-course"
 
 
@@ -54,25 +53,18 @@ class HintStep:
 def discover(explicit: str | Path | None = None, *, env: dict | None = None, cwd: Path | None = None) -> Path:
     """Find the workspace: ``--workspace``, else ``$TORCHTUTOR_WORKSPACE``, else the
     nearest parent of the current folder that holds ``.torchtutor/``."""
-    env = os.environ if env is None else env
-    if explicit:
-        root = Path(explicit).expanduser().resolve()
-        if not (root / MARKER).is_dir():
-            raise WorkspaceError(f"{root} is not a torchtutor workspace (it has no {MARKER}/ folder). "
-                                 f"Create one with `torchtutor start {explicit}`.")
-        return root
-    if env.get(ENV_VAR):
-        root = Path(env[ENV_VAR]).expanduser().resolve()
-        if not (root / MARKER).is_dir():
-            raise WorkspaceError(f"${ENV_VAR} points at {root}, which is not a torchtutor workspace. "
-                                 f"Create one with `torchtutor start {root}`, or unset ${ENV_VAR}.")
-        return root
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / MARKER).is_dir():
-            return folder
-    raise WorkspaceError(f"No torchtutor workspace here: neither {here} nor any folder above it holds {MARKER}/. "
-                         "Run `torchtutor start` to create one (or `cd` into yours, or pass --workspace DIR).")
+    root, source = find_root(explicit, env, cwd)
+    if source == "explicit" and not (root / MARKER).is_dir():
+        raise WorkspaceError(f"{root} is not a torchtutor workspace (it has no {MARKER}/ folder). "
+                             f"Create one with `torchtutor start {explicit}`.")
+    if source == "env" and not (root / MARKER).is_dir():
+        raise WorkspaceError(f"${ENV_VAR} points at {root}, which is not a torchtutor workspace. "
+                             f"Create one with `torchtutor start {root}`, or unset ${ENV_VAR}.")
+    if root is None:
+        here = (cwd or Path.cwd()).resolve()
+        raise WorkspaceError(f"No torchtutor workspace here: neither {here} nor any folder above it holds {MARKER}/. "
+                             "Run `torchtutor start` to create one (or `cd` into yours, or pass --workspace DIR).")
+    return root
 
 
 def open_workspace(explicit: str | Path | None = None, course: Course | None = None) -> "Workspace":

@@ -1,0 +1,5 @@
+"""``python -m torchtutor``: the same as the ``torchtutor`` command."""
+
+from .launch import main
+
+main()

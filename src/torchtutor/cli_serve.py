@@ -1,0 +1,44 @@
+"""The ``serve`` command (and what ``start`` runs by default): the web reader for a workspace."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+PortOpt = Annotated[Optional[int], typer.Option(
+    "--port", "-p", show_default=False, min=0, max=65535,
+    help="Port on 127.0.0.1 (default: 8765, or a free one if that is taken; 0: any free port).")]
+
+
+def serve_workspace(ws, *, port: Optional[int], open_browser: bool) -> None:
+    """Serve ``ws`` in the foreground, printing the URL and every verdict, until Ctrl+C."""
+    from . import cli, render
+    from .web.server import serve
+
+    def ready(served, opened):
+        cli.console.print(f"The course is served at  {served.url}", highlight=False, soft_wrap=True)
+        cli.console.print("Opened it in your browser." if opened else
+                          "Open that link in your browser (it carries this session's token).", style="dim")
+        cli.console.print(f"Save an exercise in any editor (or in the page): the verdict appears there and here. "
+                          "`torchtutor check` uses this server's warm runner while it runs. Ctrl+C stops.", style="dim")
+
+    def printed(lesson, ex, verdict):
+        render.verdict(cli.console, verdict, lesson, ws.course)
+
+    try:
+        serve(ws, port=port, open_browser=open_browser, on_ready=ready, on_verdict=printed)
+    except KeyboardInterrupt:
+        pass
+    cli.console.print("Stopped the server. Your progress is saved.")
+
+
+def register(app: typer.Typer) -> None:
+    from . import cli
+
+    @app.command()
+    def serve(ctx: typer.Context, port: PortOpt = None,
+              no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the URL but do not open a browser.")] = False,
+              workspace: cli.WorkspaceOpt = None):
+        """Serve the course in your browser: lessons, widgets, live verdicts, an editor. Bound to 127.0.0.1 only."""
+        serve_workspace(cli._ws(ctx, workspace), port=port, open_browser=not no_browser)

@@ -1,0 +1,77 @@
+"""Lesson Markdown to HTML: labels, raising blocks, diagrams, widgets, inline checks, table of contents."""
+
+from __future__ import annotations
+
+from torchtutor.curriculum import load_or_raise
+from torchtutor.web.diagrams import course_diagrams, diagram_file
+from torchtutor.web.pages import render_markdown
+
+COURSE = load_or_raise()
+
+SAMPLE = """# Title
+
+## First `part`
+
+```python
+print(1)
+```
+
+```output
+1
+```
+
+```python raises=RuntimeError
+x.backward()
+```
+
+Try `torchtutor widget autograd-explorer` now, or `torchtutor widget no-such-thing`.
+
+## First part
+
+```mermaid
+graph LR
+    never --> drawn
+```
+"""
+
+
+def test_outputs_are_labelled_and_raising_blocks_marked() -> None:
+    page = render_markdown(SAMPLE)
+    assert "<figure class=\"code output\"><figcaption>output</figcaption>" in page.body
+    assert "<figcaption>raises RuntimeError</figcaption>" in page.body
+    assert 'class="hl"' in page.body and "<span" in page.body          # highlighted on the server
+
+
+def test_table_of_contents_has_unique_anchors() -> None:
+    page = render_markdown(SAMPLE)
+    assert [(level, anchor) for level, anchor, _ in page.toc] == [(2, "first-part"), (2, "first-part-2")]
+    assert 'id="first-part-2"' in page.body
+    assert page.toc[0][2] == "First part"
+
+
+def test_a_widget_follows_the_paragraph_that_mentions_it() -> None:
+    page = render_markdown(SAMPLE)
+    assert page.widgets == ["autograd-explorer"]
+    mention = page.body.index("torchtutor widget autograd-explorer")
+    host = page.body.index('data-widget="autograd-explorer"')
+    assert host > mention and page.body.index("</p>", mention) < host
+
+
+def test_an_undrawn_diagram_says_how_to_draw_it() -> None:
+    page = render_markdown(SAMPLE)
+    assert page.diagrams == 1 and page.missing_diagrams == 1
+    assert "frontend/build.py diagrams" in page.body and "never --&gt; drawn" in page.body
+
+
+def test_every_mermaid_block_of_the_course_is_drawn() -> None:
+    missing = [f"{slug}/lesson.md line {line}" for slug, line, source in course_diagrams(COURSE)
+               if not diagram_file(source).is_file()]
+    assert not missing, ("These Mermaid blocks have no pre-rendered SVG; run `cd frontend && npm ci && cd .. && "
+                         f"python frontend/build.py diagrams` and commit static/diagrams/: {missing}")
+
+
+def test_every_inline_check_of_the_course_becomes_a_form() -> None:
+    for lesson in COURSE.lessons:
+        page = render_markdown((lesson.dir / "lesson.md").read_text(), lesson)
+        for check in page.inline_checks:
+            assert f"data-check='{check}'" in page.body

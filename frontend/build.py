@@ -81,7 +81,7 @@ def diagrams() -> None:
         page.set_content("<!doctype html><body></body>")
         page.add_script_tag(path=str(MODULES / "mermaid" / "dist" / "mermaid.min.js"))
         page.evaluate("""() => mermaid.initialize({startOnLoad: false, securityLevel: 'strict', theme: 'default',
-                                                  flowchart: {htmlLabels: false}, fontFamily: 'system-ui, sans-serif'})""")
+                                                  flowchart: {htmlLabels: false}, handDrawnSeed: 1, fontFamily: 'system-ui, sans-serif'})""")
         for n, (slug, line, source) in enumerate(found):
             svg = page.evaluate("async ([id, src]) => (await mermaid.render(id, src)).svg", [f"tt-diagram-{n}", source])
             svg = _compact(svg)

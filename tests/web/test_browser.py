@@ -65,7 +65,7 @@ def test_index_and_every_lesson_open_with_diagrams_drawn(page, served) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     assert page.url == served.base + "/"                         # the token left the address bar
     assert page.locator(".lesson-card a").count() == len(COURSE.lessons)
-    page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "index.jpg"), full_page=True, quality=70)
     for lesson in COURSE.lessons:
         _open(page, served, f"/lesson/{lesson.slug}")
         assert page.locator("h1").first.inner_text() == lesson.title
@@ -78,10 +78,10 @@ def test_index_and_every_lesson_open_with_diagrams_drawn(page, served) -> None:
                  timeout=20)
         nav = page.locator("nav.pager").first
         assert nav.locator("a.prev").count() == 1 and nav.locator("a.next").count() == 1
-        page.screenshot(path=str(ARTIFACTS / f"lesson-{lesson.number}-{lesson.slug}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"lesson-{lesson.number}-{lesson.slug}.jpg"), full_page=True, quality=70)
     _open(page, served, "/progress")
     assert page.locator(".concept-map svg .cm-card").count() == sum(len(l.concepts) for l in COURSE.lessons)
-    page.screenshot(path=str(ARTIFACTS / "progress.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "progress.jpg"), full_page=True, quality=70)
     assert not page.problems, page.problems
 
 
@@ -100,8 +100,13 @@ def test_autograd_explorer_slider_step_through_and_backward(page, served) -> Non
     assert before == pytest.approx(torch_before, abs=1e-9)
     slider = widget.locator("input[data-param=w1]")
     slider.evaluate("(el) => { el.value = '1.5'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
-    wait_for(page, "(old) => document.querySelector('[data-grad-manual=w2]').textContent !== old",
-             widget.locator("[data-grad-manual=w2]").text_content(), timeout=5)
+    try:
+        wait_for(page, "(old) => document.querySelector('[data-grad-manual=w2]').textContent !== old",
+                 widget.locator("[data-grad-manual=w2]").text_content(), timeout=15)
+    except AssertionError:
+        raise AssertionError(f"no new gradients; widget says {widget.locator('p.error').inner_text()!r}, "
+                             f"slider at {slider.input_value()}, problems {page.problems}, "
+                             f"server log: {served.log.read_text()[-2000:]}") from None
     after, torch_after = _grads(widget)
     assert after != before
     assert after == pytest.approx(torch_after, abs=1e-9)        # manual chain rule == backward()

@@ -75,3 +75,13 @@ def test_every_inline_check_of_the_course_becomes_a_form() -> None:
         page = render_markdown((lesson.dir / "lesson.md").read_text(), lesson)
         for check in page.inline_checks:
             assert f"data-check='{check}'" in page.body
+
+
+def test_every_registered_widget_has_a_self_contained_front_end() -> None:
+    from torchtutor.web.widget_esm import widget_esm
+    from torchtutor.widgets import WIDGETS
+
+    for name in WIDGETS:
+        module = widget_esm(name)
+        assert "export default" in module and "_kit.js" not in module, name
+        assert "function h(" in module

@@ -180,7 +180,7 @@ async function setupWidget(el) {
     const { model, compute } = pageModel(name, JSON.parse(el.dataset.defaults || "{}"));
     body.replaceChildren();
     module.default.render({ model, el: body });
-    await compute();
+    if (!module.default.onDemand) await compute();   // a slow widget (timings) waits for its button
     el.dataset.ready = "1";
   } catch (e) { fail(body, e); }
 }

@@ -34,6 +34,9 @@ app.add_typer(curriculum_app, name="curriculum")
 from .cli_data import data_app  # noqa: E402  (data and project commands live in their own modules)
 
 app.add_typer(data_app, name="data")
+from .cli_notebook import notebook as _notebook  # noqa: E402
+
+app.command("notebook")(_notebook)
 
 console = Console()
 err_console = Console(stderr=True)

@@ -149,7 +149,7 @@ def check(ctx: typer.Context, exercise: ExerciseArg = None,
     if as_json:
         _print_json(verdict.to_dict())
     else:
-        render.verdict(console, verdict, lesson, ws.course)
+        render.verdict(console, verdict)
     raise typer.Exit(0 if verdict.passed else 1)
 
 
@@ -161,7 +161,7 @@ def _watch_loop(ws: Workspace, as_json: bool) -> None:
             sys.stdout.write(verdict.to_json() + "\n")
             sys.stdout.flush()
         else:
-            render.verdict(console, verdict, lesson, ws.course)
+            render.verdict(console, verdict)
             sys.stdout.flush()  # an editor or a pipe reading our output sees each verdict at once
 
     if not as_json:

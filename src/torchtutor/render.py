@@ -11,41 +11,19 @@ from rich.table import Table
 from rich.text import Text
 
 from .checks.verdict import Verdict
-from .curriculum import Course, Lesson
+from .curriculum import Lesson
 
 STATUS_STYLE = {"done": "green", "failing": "red", "pending": "dim"}
 
 
-def _misconception_text(course: Course | None, lesson: Lesson | None, mid: str) -> str | None:
-    if course is None:
-        return None
-    pools = [lesson.misconceptions] if lesson else []
-    pools += [l.misconceptions for l in course.lessons] + [m.misconceptions for m in course.modules]
-    for pool in pools:
-        for m in pool:
-            if m.id == mid:
-                return f"Believing “{m.belief}” — {m.truth}"
-    try:
-        from .diagnose import catalogue_entry
-
-        entry = catalogue_entry(mid)
-        if entry is not None:
-            return f"{entry.title}: {entry.explanation}"
-    except ImportError:
-        pass
-    return None
-
-
-def verdict(console: Console, v: Verdict, lesson: Lesson | None = None, course: Course | None = None) -> None:
+def verdict(console: Console, v: Verdict) -> None:
     mark, style = ("✓", "green") if v.passed else ("✗", "red")
     head = Text.assemble((f"{mark} {v.id}", f"bold {style}"), (f"  ({v.duration_ms:.0f} ms)", "dim"))
     body = [head, Text(v.summary)]
     for line in v.details:
         body.append(Text("  " + line, style="dim" if v.passed else ""))
-    for mid in v.misconceptions:
-        text = _misconception_text(course, lesson, mid)
-        if text:
-            body.append(Text(f"  Why it matters: {text}", style="yellow"))
+    for item in v.explanations:
+        body.append(Text(f"  Why it matters: {item['text']}", style="yellow"))
     if v.stdout.strip() and not v.passed:
         out = v.stdout.strip()
         if len(out) > 800:

@@ -17,7 +17,7 @@ from .api import CheckFailure
 from .calls import translate
 from .declare import judge_all
 from .exercise import ExerciseRun, execute_learner
-from .verdict import Verdict
+from .verdict import Verdict, missing_file_verdict
 
 
 def _syntax_verdict(exercise_id: str, exc: SyntaxError, file: Path) -> Verdict:
@@ -54,14 +54,12 @@ def load_checker(checker_file: Path) -> ModuleType:
 
 def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verdict:
     file = Path(learner_file)
+    if not file.is_file():
+        return missing_file_verdict(exercise_id, file)
     try:
         namespace, source = execute_learner(file)
     except SyntaxError as exc:
         return _syntax_verdict(exercise_id, exc, file)
-    except FileNotFoundError:
-        return Verdict(id=exercise_id, passed=False, summary=f"The exercise file {file} does not exist.",
-                       details=["Run `torchtutor reset " + exercise_id + "` to restore the starter."],
-                       failure="missing-file")
     except ImportError as exc:
         failure = translate(exc, file, "Importing")
         return Verdict(id=exercise_id, passed=False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -23,6 +24,9 @@ class Verdict:
     duration_ms    wall time of the check, measured by whoever ran it
     failure        a short tag for the failure that fired (drives the first hint rung)
     stdout         what the learner's code printed (capped)
+    explanations   for each misconception id the course or the mistake catalogue explains,
+                   ``{"id": ..., "text": ...}``: why the mistake matters, in words. Added by
+                   the workspace (``Workspace.check``), so every front end shows the same words.
     """
 
     id: str
@@ -33,6 +37,7 @@ class Verdict:
     duration_ms: float = 0.0
     failure: str | None = None
     stdout: str = ""
+    explanations: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,3 +49,12 @@ class Verdict:
     def from_dict(cls, data: dict[str, Any]) -> "Verdict":
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def missing_file_verdict(exercise_id: str, path: str | Path) -> Verdict:
+    """The verdict for an exercise whose file is not there: moved, renamed, deleted, or a
+    folder where the file should be. The CLI, the web reader and the harness all use it."""
+    what = "is a folder, not a file" if Path(path).is_dir() else "does not exist"
+    return Verdict(id=exercise_id, passed=False, summary=f"The exercise file {path} {what}.",
+                   details=[f"Run `torchtutor reset {exercise_id}` to put the starter back there."],
+                   failure="missing-file")

@@ -70,7 +70,6 @@ from .catalogue import CATALOGUE, LESSONS, PHASES, REQUIRED_IDS, Mistake, catalo
 from .crash import explain_exception
 from .doctor import DoctorReport, DoctorUsageError, run_doctor, run_many
 from .findings import INFO, WARNING, Finding, Location
-from .probe import Probe, StopRun, instrument
 from .render import CatalogueView, ReportView, catalogue_text, finding_lines, report_lines, report_text
 
 __all__ = [
@@ -79,3 +78,13 @@ __all__ = [
     "Location", "Probe", "StopRun", "instrument", "CatalogueView", "ReportView", "catalogue_text",
     "finding_lines", "report_lines", "report_text",
 ]
+
+
+def __getattr__(name: str):
+    """The probe imports torch, so it is loaded on first use: reading the catalogue (the CLI
+    explaining a verdict, ``doctor --list``) stays a few milliseconds."""
+    if name in {"Probe", "StopRun", "instrument"}:
+        from . import probe
+
+        return getattr(probe, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -70,6 +70,7 @@ PRELOAD = (
     # The checks API and the mistake catalogue it translates exceptions with.
     "torchtutor.checks.harness",
     "torchtutor.diagnose",
+    "torchtutor.diagnose.probe",
 )
 
 TICK = 0.02  # seconds between looks at a running check (child exit wakes us at once)

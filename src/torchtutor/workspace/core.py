@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import time
@@ -11,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..checks.verdict import Verdict
+from ..checks.verdict import Verdict, missing_file_verdict
 from ..curriculum import Course, Exercise, Lesson, load_or_raise
 from ..curriculum.files import exercise_files
 from ..service import ENV_VAR, MARKER, find_root  # the light lookup the warm service's client shares
@@ -48,6 +47,27 @@ class HintStep:
     total: int
     text: str
     matched: bool      # True when this rung was chosen because it fits the last failure
+
+
+def explain(course: Course, lesson: Lesson | None, misconception_ids: Iterable[str]) -> list[dict[str, str]]:
+    """Why each misconception matters, in words: from the lesson, then the rest of the course
+    and its modules, then the mistake catalogue. Ids nothing explains are left out."""
+    pools = [lesson.misconceptions] if lesson else []
+    pools += [l.misconceptions for l in course.lessons] + [m.misconceptions for m in course.modules]
+    out = []
+    for mid in misconception_ids:
+        found = next((m for pool in pools for m in pool if m.id == mid), None)
+        if found is not None:
+            out.append({"id": mid, "text": f"Believing “{found.belief}” — {found.truth}"})
+            continue
+        from .. import diagnose
+
+        try:
+            entry = diagnose.get(mid)
+        except KeyError:
+            continue
+        out.append({"id": mid, "text": f"{entry.title}: {entry.explanation}"})
+    return out
 
 
 def discover(explicit: str | Path | None = None, *, env: dict | None = None, cwd: Path | None = None) -> Path:
@@ -187,24 +207,26 @@ class Workspace:
                             memory_mb=ex.memory_mb)
 
     def check(self, lesson: Lesson, ex: Exercise, runner: "Runner") -> Verdict:
-        """Check one exercise through the runner and record the attempt."""
+        """Check one exercise through the runner and record the attempt. The verdict comes
+        back with its misconceptions explained (``Verdict.explanations``), so a front end
+        only renders it."""
         path = self.exercise_path(lesson, ex)
         if not path.is_file():
-            return Verdict(id=self.full_id(lesson, ex), passed=False,
-                           summary=f"The exercise file {path} is missing.",
-                           details=[f"Run `torchtutor reset {self.full_id(lesson, ex)}` to restore the starter."],
-                           failure="missing-file")
+            return missing_file_verdict(self.full_id(lesson, ex), path)
         verdict = runner.run(self.request(lesson, ex))
         self.record(lesson, ex, verdict, path)
+        verdict.explanations = explain(self.course, lesson, verdict.misconceptions)
         return verdict
 
     def record(self, lesson: Lesson, ex: Exercise, verdict: Verdict, path: Path) -> None:
+        from ..progress import code_hash
+
         try:
-            code_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = code_hash(path.read_bytes())
         except OSError:
-            code_hash = ""
+            digest = ""
         fid = self.full_id(lesson, ex)
-        self.store.record_attempt(fid, verdict.passed, verdict.to_dict(), code_hash)
+        self.store.record_attempt(fid, verdict.passed, verdict.to_dict(), digest)
         for concept in ex.concepts:
             self.store.record_concept_evidence(concept, "exercise", fid, verdict.passed)
 

@@ -1,23 +1,18 @@
-"""The API checkers are written in.
+"""Failures, known wrong values and the comparisons that explain a difference in words.
 
-A checker is a file ``checkers/<stem>.py`` that defines ``check(ex)``. ``ex`` is an
-:class:`ExerciseRun`: the learner's module namespace plus helpers that turn every
-problem into words. A checker fails by raising :class:`CheckFailure` (through
-:func:`fail` or the ``expect_*`` helpers); returning normally means it passed, and a
-returned string becomes the passing summary.
-
-Known wrong answers, in the manner of Kaggle's learntools: pass ``wrong=[Wrong(...)]``
-to a comparison. Each :class:`Wrong` holds a value (or a predicate) that a common
-mistake produces, the message that explains that mistake, and the misconception ids it
-points at. When the learner's value matches one, that message is the verdict.
+A checker fails by raising :class:`CheckFailure` (through :func:`fail` or the
+``expect_*`` helpers). Known wrong answers, in the manner of Kaggle's learntools: pass
+``wrong=[Wrong(...)]`` to a comparison. Each :class:`Wrong` holds a value (or a
+predicate) that a common mistake produces, the message that explains that mistake, and
+the misconception ids it points at; when the learner's value matches one, that message
+is the verdict. The rest of the API (``ex.call``, ``WrongError``, ``Expect``) is in
+:mod:`.exercise`, :mod:`.calls` and :mod:`.declare`; docs/checks-api.md is the guide.
 """
 
 from __future__ import annotations
 
 import math
-import traceback
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable, NoReturn, Sequence
 
 MISSING = object()
@@ -210,16 +205,3 @@ def expect_true(condition: Any, summary: str, *details: str, misconceptions: Seq
                 failure: str | None = None) -> None:
     if not condition:
         fail(summary, *details, misconceptions=misconceptions, failure=failure)
-
-
-def learner_frame(exc: BaseException, file: Path) -> traceback.FrameSummary | None:
-    """The innermost traceback frame that lies in the learner's file."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == Path(file)]
-    return frames[-1] if frames else None
-
-
-def learner_error(exc: BaseException, file: Path, doing: str) -> CheckFailure:
-    """The verdict for an exception from learner code (kept while the checkers move to ``ex.call``)."""
-    from .calls import translate
-
-    return translate(exc, file, doing)

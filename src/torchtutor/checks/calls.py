@@ -81,6 +81,18 @@ def code_of(line: str) -> str:
     return text
 
 
+def learner_locals(file: Path, exc: BaseException) -> dict[str, Any]:
+    """The local variables of the innermost frame of ``file`` in ``exc``'s traceback, as they were
+    when it raised: runtime evidence of what the learner's code held at that moment."""
+    found: dict[str, Any] = {}
+    tb = exc.__traceback__
+    while tb is not None:
+        if _same_file(tb.tb_frame.f_code.co_filename, file):
+            found = tb.tb_frame.f_locals
+        tb = tb.tb_next
+    return dict(found)
+
+
 def where(file: Path, exc: BaseException | None = None) -> list[str]:
     """``["line 12: s = s.mul_(scale)"]`` for the learner's line, or ``[]`` when there is none:
     ready to go into a verdict's details."""
@@ -105,7 +117,8 @@ class WrongError:
 
     ``exception``      the type (or a tuple of types) the mistake raises
     ``pattern``        a regular expression searched for in the exception's message ("" matches any)
-    ``message``        the verdict's summary, naming the mistake
+    ``message``        the verdict's summary, naming the mistake (or a function of the exception
+                       that writes it, when the words depend on what the learner's frame held)
     ``failure``        the failure tag (it picks the first hint)
     ``misconceptions`` the misconception ids the mistake points at
     ``details``        further lines: why it happens, what to write instead
@@ -122,7 +135,7 @@ class WrongError:
 
     exception: type[BaseException] | tuple[type[BaseException], ...]
     pattern: str
-    message: str
+    message: str | Callable[[BaseException], str]
     failure: str
     misconceptions: Sequence[str] = ()
     details: Sequence[str] = ()
@@ -149,9 +162,13 @@ class WrongError:
             return False
         return _holds(self.when, exc)
 
+    def text(self, exc: BaseException, values: Mapping[str, str]) -> str:
+        message = self.message(exc) if callable(self.message) else self.message
+        return _fill(message, values)
+
     def failure_for(self, exc: BaseException, file: Path, doing: str) -> CheckFailure:
         values = {"doing": doing, "error": first_line(exc)}
-        return CheckFailure(_fill(self.message, values), where(file, exc) + [_fill(d, values) for d in self.details],
+        return CheckFailure(self.text(exc, values), where(file, exc) + [_fill(d, values) for d in self.details],
                             self.misconceptions, self.failure)
 
 
@@ -186,7 +203,7 @@ def translate(exc: BaseException, file: Path, doing: str, errors: Sequence[Wrong
         for known in errors:
             if known.finding == finding.id and _holds(known.when, exc):
                 values = {"doing": doing, "error": first_line(exc), **{k: str(v) for k, v in finding.evidence.items()}}
-                verdict.summary = _fill(known.message, values) if known.message else verdict.summary
+                verdict.summary = known.text(exc, values) if known.message else verdict.summary
                 verdict.args = (verdict.summary,)
                 if known.details:      # the lesson's words replace the catalogue's general ones
                     verdict.details = details + said + [_fill(d, values) for d in known.details]

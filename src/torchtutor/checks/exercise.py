@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Sequence
 
 from .api import describe, fail
-from .calls import LearnerLine, WrongError, learner_line, run_keeping_locals, translate, where
+from .calls import LearnerLine, WrongError, learner_line, learner_locals, run_keeping_locals, translate, where
 from .declare import Expect, judge
 
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
@@ -150,14 +150,14 @@ class ExerciseRun:
         running code was called from): ``.lineno`` and ``.text``, or None."""
         return learner_line(self.file, exc)
 
+    def locals_at(self, exc: BaseException) -> dict[str, Any]:
+        """The learner's local variables where ``exc`` was raised (in a WrongError's ``when`` or
+        message function: "h is a plain float here, so the graph was cut")."""
+        return learner_locals(self.file, exc)
+
     def where(self, exc: BaseException | None = None) -> list[str]:
         """``["line 12: <the learner's line>"]`` for a verdict's details, or ``[]``."""
         return where(self.file, exc)
-
-    def uses(self, snippet: str) -> bool:
-        """Deprecated, and removed once the Module 2.1 checkers are ported: judge values, never source."""
-        code = "\n".join(line.split("#", 1)[0] for line in self.source.splitlines())
-        return snippet in code
 
     # ------------------------------------------------------------------ declarative
     def expect(self, *items: Expect) -> list[Any]:

@@ -239,6 +239,32 @@ class LoopProbe:
             self._warn_ctx.__exit__(*exc)
 
 
+class BackwardCounter:
+    """Counts backward passes (``loss.backward()``, ``torch.autograd.backward`` and
+    ``torch.autograd.grad``) while the block runs: evidence that a function let autograd find
+    its gradients rather than typing a derivative in by hand."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> "BackwardCounter":
+        for name in ("backward", "grad"):
+            original = getattr(torch.autograd, name)
+
+            def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                self.calls += 1
+                return _original(*args, **kwargs)
+
+            self._saved.append((torch.autograd, name, original))
+            setattr(torch.autograd, name, counted)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for owner, name, original in reversed(self._saved):
+            setattr(owner, name, original)
+
+
 def loop_mistake(probe: LoopProbe, *, needs_optimizer: bool = True) -> LoopMistake | None:
     """The first loop mistake the probe's evidence shows (see the module's table), or None.
 

@@ -10,8 +10,7 @@ import math
 
 import torch
 
-from torchtutor.checks import describe, fail
-from torchtutor.checks.api import learner_error, learner_frame
+from torchtutor.checks import WrongError, describe, fail
 
 DATA = [
     ("the file's data", [1.0, 2.0, 3.0], [2.0, 2.0, 4.0]),
@@ -33,35 +32,28 @@ def _g(v):
     return f"{v + 0.0:g}"
 
 
-def _where(exc, ex):
-    frame = learner_frame(exc, ex.file)
-    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
+def _errors(doing):
+    return [
+        WrongError(AttributeError, r"NoneType.*zero_",
+                   f"{doing} crashed: w.grad is None, so there is nothing to call zero_() on.",
+                   details=["Before a tensor's first backward(), its .grad is None; backward() creates it. The checker "
+                            "starts from such a fresh w, the way any training run starts.",
+                            "Either write w.grad = None (it works whether or not a gradient exists), or clear with "
+                            "w.grad.zero_() after you have read the gradient."], failure="zero-none-grad"),
+        WrongError(AttributeError, r"zero_grad", f"{doing} crashed: a tensor has no zero_grad() method.",
+                   details=["zero_grad() belongs to models and optimizers (the next two lessons), which clear every "
+                            "parameter at once. For one tensor, clear its gradient directly: w.grad = None, or "
+                            "w.grad.zero_()."], failure="tensor-zero-grad"),
+        WrongError(TypeError, r"assigned grad", f"{doing} crashed: .grad can only hold a tensor or None.",
+                   details=["w.grad = 0 tries to store a Python number. Write w.grad = None to drop the gradient, or "
+                            "w.grad.zero_() to fill the existing one with zeros."], failure="grad-set-to-number"),
+    ]
 
 
-def _call(ex, xs, ys, label):
-    ex.function("per_example_grads")
-    fn = ex.namespace["per_example_grads"]
+def _grads_on(ex, xs, ys, label):
     doing = f"`per_example_grads` on {label}"
-    try:
-        return fn(torch.tensor(xs), torch.tensor(ys))
-    except Exception as exc:
-        text = str(exc)
-        if isinstance(exc, AttributeError) and "NoneType" in text and "zero_" in text:
-            fail(f"{doing} crashed: w.grad is None, so there is nothing to call zero_() on.", *_where(exc, ex),
-                 "Before a tensor's first backward(), its .grad is None; backward() creates it. The checker starts "
-                 "from such a fresh w, the way any training run starts.",
-                 "Either write w.grad = None (it works whether or not a gradient exists), or clear with "
-                 "w.grad.zero_() after you have read the gradient.", failure="zero-none-grad")
-        if isinstance(exc, AttributeError) and "zero_grad" in text:
-            fail(f"{doing} crashed: a tensor has no zero_grad() method.", *_where(exc, ex),
-                 "zero_grad() belongs to models and optimizers (the next two lessons), which clear every parameter "
-                 "at once. For one tensor, clear its gradient directly: w.grad = None, or w.grad.zero_().",
-                 failure="tensor-zero-grad")
-        if isinstance(exc, TypeError) and "assigned grad" in text:
-            fail(f"{doing} crashed: .grad can only hold a tensor or None.", *_where(exc, ex),
-                 "w.grad = 0 tries to store a Python number. Write w.grad = None to drop the gradient, or "
-                 "w.grad.zero_() to fill the existing one with zeros.", failure="grad-set-to-number")
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+    return ex.call("per_example_grads", torch.tensor(xs), torch.tensor(ys), errors=_errors(doing),
+                   doing=f"Calling {doing}")
 
 
 def _numbers(got, label):
@@ -125,7 +117,7 @@ def check(ex):
     for label, xs, ys in DATA:
         value = w.item()
         fresh = [2 * (value * x - y) * x for x, y in zip(xs, ys)]
-        got = _numbers(_call(ex, xs, ys, label), label)
+        got = _numbers(_grads_on(ex, xs, ys, label), label)
         if not _close(w.item(), value):
             fail(f"`per_example_grads` changed w from {_g(value)} to {_g(w.item())}.",
                  "It should only measure gradients; updating the weight is a different exercise.",

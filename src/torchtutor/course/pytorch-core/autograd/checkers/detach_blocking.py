@@ -8,15 +8,13 @@ step_with_snapshot, `before` is compared with the old values after the update, w
 exposes a detach() that shares memory, and a clone() that still records.
 """
 
-import inspect
 import math
-import sys
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
-from torchtutor.checks import describe, fail
-from torchtutor.checks.api import learner_error, learner_frame
+from torchtutor.checks import WrongError, describe, fail
 
 NAMES = ("w1", "b1", "w2", "b2")
 
@@ -34,11 +32,6 @@ def _close(a, b):
     return math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-5)
 
 
-def _where(exc, ex):
-    frame = learner_frame(exc, ex.file)
-    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
-
-
 def _vals(t):
     flat = [f"{v + 0.0:.4g}" for v in t.detach().reshape(-1).tolist()]
     return flat[0] if t.dim() == 0 else "[" + ", ".join(flat) + "]"
@@ -49,31 +42,28 @@ def _fmt(d):
 
 
 # ----------------------------------------------------------------------------- 1. frozen_hidden_grads
-def _frozen(ex, args):
-    ex.function("frozen_hidden_grads")
-    fn = ex.namespace["frozen_hidden_grads"]
+def _frozen(ex, args, used_detach):
     doing = f"`frozen_hidden_grads{args}`"
-    try:
-        got = fn(*args)
-    except Exception as exc:
-        text = str(exc)
-        if "only change requires_grad flags of leaf variables" in text:
-            fail(f"{doing} raised RuntimeError: requires_grad can only be switched off on leaves.", *_where(exc, ex),
-                 "h is a result inside the graph, not a tensor you created; its flag is not yours to change. "
-                 "To get a copy of it with no history, snip the tape: h.detach().",
-                 failure="requires-grad-on-result")
-        if "does not require grad and does not have a grad_fn" in text:
-            fail(f"{doing} raised RuntimeError: the loss does not record, so backward() has nothing to rewind.",
-                 *_where(exc, ex),
-                 "The cut was made above the output layer (on y_hat or the loss), so even w2 and b2 lost their path. "
-                 "Snip between the layers: use h.detach() as the output layer's input.",
-                 failure="wrong-snip")
-        if isinstance(exc, AttributeError) and "NoneType" in text and "item" in text:
-            fail(f"{doing} crashed calling .item() on a gradient that is None.", *_where(exc, ex),
-                 "That None is the right outcome for w1 and b1: the snipped tape gives them no gradient at all. "
-                 "Report it as None instead of calling .item() on it: p.grad.item() if p.grad is not None else None.",
-                 misconceptions=["snipped-gradient-is-zero"], failure="item-on-none")
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+    errors = [
+        WrongError(RuntimeError, r"only change requires_grad flags of leaf variables",
+                   f"{doing} raised RuntimeError: requires_grad can only be switched off on leaves.",
+                   failure="requires-grad-on-result",
+                   details=["h is a result inside the graph, not a tensor you created; its flag is not yours to "
+                            "change. To get a copy of it with no history, snip the tape: h.detach()."]),
+        WrongError.catalogue(
+            "detached-loss", f"{doing} raised RuntimeError: the loss does not record, so backward() has nothing to "
+            "rewind.", failure="wrong-snip",
+            details=["The cut was made above the output layer (on y_hat or the loss), so even w2 and b2 lost their "
+                     "path. Snip between the layers: use h.detach() as the output layer's input."]),
+        WrongError(AttributeError, r"NoneType.*item", f"{doing} crashed calling .item() on a gradient that is None.",
+                   misconceptions=["snipped-gradient-is-zero"], failure="item-on-none",
+                   details=["That None is the right outcome for w1 and b1: the snipped tape gives them no gradient at "
+                            "all. Report it as None instead of calling .item() on it: "
+                            "p.grad.item() if p.grad is not None else None."]),
+    ]
+    with _Detaches() as detaches:
+        got = ex.call("frozen_hidden_grads", *args, errors=errors, doing=f"Calling {doing}")
+    used_detach.append(detaches.count > 0)
     if got is None:
         fail(f"{doing} returned None: replace `return None` in frozen_hidden_grads with your code.",
              failure="placeholder")
@@ -93,8 +83,9 @@ def _frozen(ex, args):
 
 
 def _check_frozen(ex):
+    used_detach = []
     for args in ((2.0, 1.0, 0.5, 0.1, -0.3, 0.2), (1.5, -0.5, 0.8, -0.2, 1.2, 0.3)):
-        got = _frozen(ex, args)
+        got = _frozen(ex, args, used_detach)
         full = _hand(*args)
         want = {"w1": None, "b1": None, "w2": full["w2"], "b2": full["b2"]}
         doing = f"`frozen_hidden_grads{args}`"
@@ -122,13 +113,22 @@ def _check_frozen(ex):
         if got["w1"] is not None or got["b1"] is not None:
             fail(f"{doing} returned {_fmt(got)}, but with the first layer frozen the gradients are {_fmt(want)}.",
                  failure="wrong-values")
-    try:
-        own = inspect.getsource(ex.namespace["frozen_hidden_grads"])
-    except (OSError, TypeError):
-        own = ex.source
-    if ".detach(" not in "\n".join(line.split("#", 1)[0] for line in own.splitlines()):
+    if not any(used_detach):
         ex.notes.append("Your frozen layer works without .detach(), presumably with torch.no_grad() around the hidden "
                         "layer. Here both cut the same path: no_grad pauses a whole block, detach snips one tensor.")
+
+
+class _Detaches(TorchFunctionMode):
+    """Counts Tensor.detach() calls while the block runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if getattr(func, "__name__", "") in ("detach", "detach_"):
+            self.count += 1
+        return func(*args, **(kwargs or {}))
 
 
 # ----------------------------------------------------------------------------- 2. loss_history
@@ -164,23 +164,17 @@ def _gpu_parameter(value):
 
 
 def _check_history(ex):
-    fn = ex.function("loss_history")
-    raw = ex.namespace["loss_history"]
     w = torch.tensor(3.0, requires_grad=True)
     losses = [(w * k - 1.0) ** 2 for k in (1.0, 0.5, 0.25, 0.1)]
     want = np.array([4.0, 0.25, 0.0625, 0.49], dtype=np.float32)
     doing = "`loss_history(losses)`"
-    try:
-        got = raw(losses)
-    except RuntimeError as exc:
-        if "numpy() on Tensor that requires grad" in str(exc):
-            fail(f"{doing} raised RuntimeError: .numpy() refuses a tensor that records.", *_where(exc, ex),
-                 "NumPy has no idea what a graph is, so PyTorch will not hand it a tensor with history (np.array(...) "
-                 "asks for .numpy() behind the scenes, too). Snip the tape first: .detach(), then .cpu(), "
-                 "then .numpy().", failure="numpy-requires-grad")
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
-    except Exception as exc:
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+    got = ex.call("loss_history", losses, doing=f"Calling {doing}", errors=[
+        WrongError(RuntimeError, r"numpy\(\) on Tensor that requires grad",
+                   f"{doing} raised RuntimeError: .numpy() refuses a tensor that records.",
+                   failure="numpy-requires-grad",
+                   details=["NumPy has no idea what a graph is, so PyTorch will not hand it a tensor with history "
+                            "(np.array(...) asks for .numpy() behind the scenes, too). Snip the tape first: "
+                            ".detach(), then .cpu(), then .numpy()."])])
     if got is None:
         fail(f"{doing} returned None: replace `return None` in loss_history with your code.", failure="placeholder")
     if not isinstance(got, np.ndarray):
@@ -194,59 +188,31 @@ def _check_history(ex):
         fail(f"{doing} changed the losses it was given: they no longer record.", failure="input-modified")
 
     gpu = [(_gpu_parameter(3.0) * k - 1.0) ** 2 for k in (1.0, 0.5, 0.25, 0.1)]
-    try:
-        out = raw(gpu)
-    except TypeError as exc:
-        if "device type tensor to numpy" in str(exc):
-            fail(f"{doing} fails for tensors on a GPU: NumPy can only read CPU memory.",
-                 f"PyTorch says, for a CUDA tensor: {str(exc).splitlines()[0]}",
-                 "Put .cpu() between .detach() and .numpy(). On tensors that are already on the CPU it does nothing, "
-                 "so the same line runs everywhere.", misconceptions=["devices-mix-automatically"],
-                 failure="device-mismatch")
-        raise learner_error(exc, ex.file, f"Calling {doing} on GPU tensors") from None
-    except Exception as exc:
-        raise learner_error(exc, ex.file, f"Calling {doing} on GPU tensors") from None
+    out = ex.call("loss_history", gpu, doing=f"Calling {doing} on GPU tensors", errors=[
+        WrongError(TypeError, r"device type tensor to numpy", f"{doing} fails for tensors on a GPU: NumPy can only "
+                   "read CPU memory.", misconceptions=["devices-mix-automatically"], failure="device-mismatch",
+                   details=["PyTorch says, for a CUDA tensor: {error}",
+                            "Put .cpu() between .detach() and .numpy(). On tensors that are already on the CPU it "
+                            "does nothing, so the same line runs everywhere."])])
     if not isinstance(out, np.ndarray) or out.shape != want.shape or not np.allclose(out.astype(np.float64), want, atol=1e-5):
         fail(f"{doing} on GPU tensors returned {describe(out)}; it should be the array {want.tolist()}.",
              failure="wrong-values")
 
 
 # ----------------------------------------------------------------------------- 3. step_with_snapshot
-def _run_keeping_locals(fn, args):
-    captured = {}
-    code = getattr(fn, "__code__", None)
-    previous = sys.getprofile()
-
-    def profiler(frame, event, arg):
-        if event == "return" and frame.f_code is code:
-            captured.clear()
-            captured.update(frame.f_locals)
-
-    sys.setprofile(profiler)
-    try:
-        return fn(*args), captured
-    finally:
-        sys.setprofile(previous)
-
-
 def _check_snapshot(ex):
-    ex.function("step_with_snapshot")
-    raw = ex.namespace["step_with_snapshot"]
     for start, lr in (([0.8], 0.1), ([1.0, -2.0, 0.25], 0.05)):
         w = torch.tensor(start if len(start) > 1 else start[0], requires_grad=True)
         (w * 4.0 + w ** 2).sum().backward()                 # w.grad = 4 + 2w
         old = w.detach().clone()
         expect_new = old - lr * (4.0 + 2 * old)
         doing = f"`step_with_snapshot(w, {lr})` with w = {start if len(start) > 1 else start[0]}"
-        try:
-            before, local = _run_keeping_locals(raw, (w, lr))
-        except Exception as exc:
-            if "leaf Variable that requires grad is being used in an in-place operation" in str(exc):
-                fail(f"{doing} raised RuntimeError: the in-place update ran with the recording on.", *_where(exc, ex),
-                     "w records, so autograd would have to make the update part of the graph, and it refuses to do "
-                     "that to a leaf. Pause the recording: `with torch.no_grad(): w -= lr * w.grad`.",
-                     misconceptions=["no-grad-is-only-speed"], failure="update-outside-no-grad")
-            raise learner_error(exc, ex.file, f"Calling {doing}") from None
+        before, local = ex.call_keeping_locals("step_with_snapshot", w, lr, doing=f"Calling {doing}", errors=[
+            WrongError.catalogue(
+                "update-outside-no-grad", f"{doing} raised RuntimeError: the in-place update ran with the recording "
+                "on.", misconceptions=["no-grad-is-only-speed"],
+                details=["w records, so autograd would have to make the update part of the graph, and it refuses to "
+                         "do that to a leaf. Pause the recording: `with torch.no_grad(): w -= lr * w.grad`."])])
         if before is None and torch.equal(w.detach(), old):
             fail(f"{doing} returned None and left w alone: replace `return None` in step_with_snapshot with your code.",
                  failure="placeholder")

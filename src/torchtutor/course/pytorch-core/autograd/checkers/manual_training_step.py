@@ -1,8 +1,8 @@
 """Checker for autograd/manual-training-step.
 
 Two steps on fresh parameters, compared with a reference computed here in plain
-floats; then 200 steps on y = 2x + 1. The learner's function runs under a profiler
-hook that keeps its local variables at return, so a parameter that was rebound
+floats; then 200 steps on y = 2x + 1. The learner's function runs through
+ex.call_keeping_locals, which keeps its local variables at return, so a parameter that was rebound
 (`w = w - lr * w.grad`) can be shown with its grad_fn. Known slips get their own
 verdicts: update outside no_grad (in place: refused; out of place: a non-leaf),
 missing zero_grad (with the numbers of both gradients), backward on a non-scalar,
@@ -11,12 +11,11 @@ returned as a tensor that keeps its graph.
 """
 
 import math
-import sys
 
 import torch
+from torch.overrides import TorchFunctionMode
 
-from torchtutor.checks import describe, fail
-from torchtutor.checks.api import learner_error, learner_frame
+from torchtutor.checks import WrongError, describe, fail
 
 X = [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
 Y = [2 * x + 1 for x in X]
@@ -41,78 +40,61 @@ def _g(v):
     return f"{v + 0.0:.4g}"
 
 
-def _where(exc, ex):
-    frame = learner_frame(exc, ex.file)
-    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
+def _errors(doing, n):
+    return [
+        WrongError.catalogue(
+            "update-outside-no-grad", f"{doing} raised RuntimeError: an in-place update of a parameter while the "
+            "recording is on.", misconceptions=["no-grad-is-only-speed"],
+            details=["w and b record (requires_grad=True), so autograd would have to log `w -= lr * w.grad` as part "
+                     "of the model's graph, and it refuses to do that to a leaf. The update is not part of the "
+                     "model's computation: it must not be recorded.",
+                     "Pause the recording around the update: `with torch.no_grad():` and, inside it, "
+                     "w -= lr * w.grad and b -= lr * b.grad."]),
+        WrongError.catalogue(
+            "non-scalar-backward", f"{doing} raised RuntimeError: backward() was called on a tensor that holds {n} "
+            "numbers.", misconceptions=["backward-on-any-tensor"],
+            details=["(y_hat - y) ** 2 is one squared error per example. backward() needs one number to start the "
+                     "chain rule from, the way your hand calculation started from dL/dL = 1.",
+                     "Reduce to the mean squared error first: loss = ((y_hat - y) ** 2).mean(), then loss.backward()."]),
+        WrongError(AttributeError, r"NoneType.*zero_", f"{doing} crashed: w.grad was None when you called zero_() on "
+                   "it.", failure="zero-none-grad",
+                   details=["On fresh parameters .grad is None until the first backward(). Clear the gradients after "
+                            "the update (they exist by then), or write w.grad = None, which works in any case."]),
+        WrongError(AttributeError, r"zero_grad", f"{doing} crashed: a tensor has no zero_grad() method.",
+                   failure="tensor-zero-grad",
+                   details=["Models and optimizers have zero_grad() (next two lessons). For single tensors: "
+                            "w.grad.zero_() or w.grad = None."]),
+        WrongError(TypeError, r"NoneType", f"{doing} raised TypeError: a gradient was None when the update used it.",
+                   misconceptions=["backward-updates-weights"], failure="missing-backward",
+                   details=["w.grad stays None until a backward() pass fills it. The update has to come after "
+                            "loss.backward(); backward() computes the gradients, the update uses them."]),
+        WrongError.catalogue(
+            "detached-loss", f"{doing} raised RuntimeError: the loss does not record, so backward() has nothing to "
+            "rewind.", misconceptions=["no-grad-is-only-speed"],
+            details=["The forward pass probably ran inside torch.no_grad() (or from detached values). Only the update "
+                     "belongs inside no_grad; the forward pass and the loss need the recording on."]),
+        WrongError.catalogue(
+            "loss-accumulated-with-graph", f"{doing} raised RuntimeError: backward() ran twice over one graph.",
+            failure="RuntimeError", details=["Call loss.backward() once per step; the next step builds a new graph."]),
+    ]
 
 
-def _run_keeping_locals(fn, args):
-    """Call fn(*args); return (result, fn's local variables when it returned or raised)."""
-    captured = {}
-    code = getattr(fn, "__code__", None)
-    previous = sys.getprofile()
+class _DataReads(TorchFunctionMode):
+    """Counts reads of a tensor's .data attribute while the block runs."""
 
-    def profiler(frame, event, arg):
-        if event == "return" and frame.f_code is code:
-            captured.clear()
-            captured.update(frame.f_locals)
+    def __init__(self):
+        super().__init__()
+        self.count = 0
 
-    sys.setprofile(profiler)
-    try:
-        result = fn(*args)
-    finally:
-        sys.setprofile(previous)
-    return result, captured
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if getattr(getattr(func, "__self__", None), "__name__", "") == "data":
+            self.count += 1
+        return func(*args, **(kwargs or {}))
 
 
-def _call(ex, w, b, x, y, lr, doing):
-    ex.function("train_step")
-    fn = ex.namespace["train_step"]
-    try:
-        return _run_keeping_locals(fn, (w, b, x, y, lr))
-    except Exception as exc:
-        text = str(exc)
-        where = _where(exc, ex)
-        if "leaf Variable that requires grad is being used in an in-place operation" in text:
-            fail(f"{doing} raised RuntimeError: an in-place update of a parameter while the recording is on.",
-                 *where,
-                 "w and b record (requires_grad=True), so autograd would have to log `w -= lr * w.grad` as part of "
-                 "the model's graph, and it refuses to do that to a leaf. The update is not part of the model's "
-                 "computation: it must not be recorded.",
-                 "Pause the recording around the update: `with torch.no_grad():` and, inside it, "
-                 "w -= lr * w.grad and b -= lr * b.grad.",
-                 misconceptions=["no-grad-is-only-speed"], failure="update-outside-no-grad")
-        if "grad can be implicitly created only for scalar outputs" in text:
-            fail(f"{doing} raised RuntimeError: backward() was called on a tensor that holds {len(x)} numbers.",
-                 *where,
-                 "(y_hat - y) ** 2 is one squared error per example. backward() needs one number to start the chain "
-                 "rule from, the way your hand calculation started from dL/dL = 1.",
-                 "Reduce to the mean squared error first: loss = ((y_hat - y) ** 2).mean(), then loss.backward().",
-                 misconceptions=["backward-on-any-tensor"], failure="non-scalar-backward")
-        if isinstance(exc, TypeError) and "NoneType" in text:
-            fail(f"{doing} raised TypeError: a gradient was None when the update used it.", *where,
-                 "w.grad stays None until a backward() pass fills it. The update has to come after loss.backward(); "
-                 "backward() computes the gradients, the update uses them.",
-                 misconceptions=["backward-updates-weights"], failure="missing-backward")
-        if isinstance(exc, AttributeError) and "NoneType" in text and "zero_" in text:
-            fail(f"{doing} crashed: w.grad was None when you called zero_() on it.", *where,
-                 "On fresh parameters .grad is None until the first backward(). Clear the gradients after the "
-                 "update (they exist by then), or write w.grad = None, which works in any case.",
-                 failure="zero-none-grad")
-        if isinstance(exc, AttributeError) and "zero_grad" in text:
-            fail(f"{doing} crashed: a tensor has no zero_grad() method.", *where,
-                 "Models and optimizers have zero_grad() (next two lessons). For single tensors: w.grad.zero_() "
-                 "or w.grad = None.", failure="tensor-zero-grad")
-        if "does not require grad and does not have a grad_fn" in text:
-            fail(f"{doing} raised RuntimeError: the loss does not record, so backward() has nothing to rewind.",
-                 *where,
-                 "The forward pass probably ran inside torch.no_grad() (or from detached values). Only the update "
-                 "belongs inside no_grad; the forward pass and the loss need the recording on.",
-                 misconceptions=["no-grad-is-only-speed"], failure="detached-loss")
-        if "backward through the graph a second time" in text:
-            fail(f"{doing} raised RuntimeError: backward() ran twice over one graph.", *where,
-                 "Call loss.backward() once per step; the next step builds a new graph.", failure="RuntimeError")
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+def _step(ex, w, b, x, y, lr, doing):
+    """train_step's result and its local variables when it returned."""
+    return ex.call_keeping_locals("train_step", w, b, x, y, lr, errors=_errors(doing, len(x)), doing=f"Calling {doing}")
 
 
 def _explain_no_move(ex, w, b, local, start_grad_state):
@@ -192,7 +174,7 @@ def check(ex):
 
     loss1, gw1, gb1 = _grads(W0, B0)
     w1, b1 = W0 - LR * gw1, B0 - LR * gb1
-    result, local = _call(ex, w, b, x, y, LR, f"`train_step(w, b, x, y, lr={LR})` on fresh parameters")
+    result, local = _step(ex, w, b, x, y, LR, f"`train_step(w, b, x, y, lr={LR})` on fresh parameters")
     if result is None and _close(w.item(), W0) and _close(b.item(), B0) and w.grad is None and "loss" not in local:
         fail("`train_step` returned None and changed nothing: replace `return None` with your code.",
              "Four moves: forward and loss; loss.backward(); the update inside `with torch.no_grad():`; "
@@ -232,7 +214,7 @@ def check(ex):
 
     loss2, gw2, gb2 = _grads(w1, b1)
     w2, b2 = w1 - LR * gw2, b1 - LR * gb2
-    _call(ex, w, b, x, y, LR, f"`train_step(w, b, x, y, lr={LR})` a second time")
+    _step(ex, w, b, x, y, LR, f"`train_step(w, b, x, y, lr={LR})` a second time")
     _check_leaf(w, "w")
     _check_leaf(b, "b")
     got_w, got_b = w.item(), b.item()
@@ -256,15 +238,16 @@ def check(ex):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)
     fn = ex.function("train_step")
-    first = fn(w, b, xs, ys, 0.1)
-    last = first
-    for _ in range(199):
-        last = fn(w, b, xs, ys, 0.1)
+    with _DataReads() as data:
+        first = fn(w, b, xs, ys, 0.1)
+        last = first
+        for _ in range(199):
+            last = fn(w, b, xs, ys, 0.1)
     first, last = float(first), float(last)
     if not (abs(w.item() - 2) < 0.05 and abs(b.item() - 1) < 0.05):
         fail(f"After 200 calls on points of y = 2x + 1, w = {_g(w.item())} and b = {_g(b.item())}; they should be "
              "close to 2 and 1.", failure="does-not-converge")
-    if ex.uses(".data"):
+    if data.count:
         ex.notes.append("Your update works through .data. torch.no_grad() is the modern spelling: .data also hides "
                         "the change from autograd's safety checks, so a mistake there goes unreported.")
     return (f"Forward, backward, update in no_grad, clear: 200 calls took w from 0 to {w.item():.3f} and b from 0 to "

@@ -8,11 +8,12 @@ up across calls, and dq/da and dq/db in swapped order.
 """
 
 import math
+import warnings
 
 import torch
 
-from torchtutor.checks import describe, fail
-from torchtutor.checks.api import learner_error, learner_frame
+from torchtutor.checks import WrongError, describe, fail
+from torchtutor.diagnose.loop_probe import BackwardCounter
 
 
 def p(x):
@@ -27,40 +28,45 @@ def dq(a, b):
     return 2 * a * b, a ** 2 + 3 * b ** 2
 
 
-def _where(exc, ex):
-    frame = learner_frame(exc, ex.file)
-    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
+NON_LEAF_GRAD = "is not a leaf Tensor is being accessed"
 
 
-def _call(ex, name, *args):
-    ex.function(name)                      # fails clearly if missing or not callable
-    fn = ex.namespace[name]
-    shown = ", ".join(repr(a) for a in args)
-    doing = f"`{name}({shown})`"
-    try:
-        return fn(*args)
-    except Exception as exc:
-        text = str(exc)
-        if "Only Tensors of floating point" in text:
-            fail(f"{doing} raised RuntimeError: only floating-point tensors can require gradients.",
-                 *_where(exc, ex),
-                 f"It was given the whole number {args[0]!r}, and torch.tensor of a whole number is an int64 tensor. "
-                 "A derivative needs numbers that can change smoothly, so PyTorch lets only float tensors record.",
-                 "Convert first: torch.tensor(float(x_value), requires_grad=True).",
-                 misconceptions=["requires-grad-changes-tensor"], failure="int-cannot-record")
-        if "does not require grad and does not have a grad_fn" in text:
-            fail(f"{doing} raised RuntimeError: backward() found nothing that records.",
-                 *_where(exc, ex),
-                 "The tensor you differentiate with respect to was made without requires_grad=True, so no operation "
-                 "was recorded and there is no graph to rewind. Press Record when you create it: "
-                 "torch.tensor(float(x_value), requires_grad=True).",
-                 failure="not-recording")
-        if "backward through the graph a second time" in text:
-            fail(f"{doing} raised RuntimeError: backward() ran twice over the same graph.",
-                 *_where(exc, ex),
-                 "A backward pass frees the graph it walked. Build p and call p.backward() once per call.",
-                 failure="RuntimeError")
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+def _errors(doing, first):
+    return [
+        WrongError(RuntimeError, r"Only Tensors of floating point",
+                   f"{doing} raised RuntimeError: only floating-point tensors can require gradients.",
+                   misconceptions=["requires-grad-changes-tensor"], failure="int-cannot-record",
+                   details=[f"It was given the whole number {first!r}, and torch.tensor of a whole number is an int64 "
+                            "tensor. A derivative needs numbers that can change smoothly, so PyTorch lets only float "
+                            "tensors record.", "Convert first: torch.tensor(float(x_value), requires_grad=True)."]),
+        WrongError.catalogue(
+            "detached-loss", f"{doing} raised RuntimeError: backward() found nothing that records.",
+            failure="not-recording",
+            details=["The tensor you differentiate with respect to was made without requires_grad=True, so no "
+                     "operation was recorded and there is no graph to rewind. Press Record when you create it: "
+                     "torch.tensor(float(x_value), requires_grad=True)."]),
+        WrongError.catalogue(
+            "loss-accumulated-with-graph", f"{doing} raised RuntimeError: backward() ran twice over the same graph.",
+            failure="RuntimeError",
+            details=["A backward pass frees the graph it walked. Build p and call p.backward() once per call."]),
+    ]
+
+
+class Call:
+    """What one call of a learner function returned, and what autograd saw meanwhile."""
+
+    def __init__(self, ex, name, *args):
+        shown = ", ".join(repr(a) for a in args)
+        doing = f"`{name}({shown})`"
+        with BackwardCounter() as backward, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.value = ex.call(name, *args, errors=_errors(doing, args[0]), doing=f"Calling {doing}")
+        self.backward_calls = backward.calls
+        self.read_non_leaf_grad = any(NON_LEAF_GRAD in str(w.message) for w in caught)
+
+
+def _value(ex, name, *args):
+    return Call(ex, name, *args).value
 
 
 def _as_number(value, what):
@@ -79,14 +85,16 @@ def _close(a, b):
 
 
 def _check_poly(ex):
-    got = _call(ex, "poly_grad", 2.0)
+    first = Call(ex, "poly_grad", 2.0)
+    backward_calls = first.backward_calls
+    got = first.value
     if got is None:
-        if ex.uses("backward(") and ex.uses("p.grad"):
+        if first.read_non_leaf_grad:
             fail("`poly_grad(2.0)` returned None: p.grad is empty.",
                  "p is a result of operations, not a leaf. backward() leaves gradients only on the leaves you created "
                  "with requires_grad=True, and it returns nothing itself. The slope you want waits on x: x.grad.",
                  misconceptions=["backward-returns-gradients"], failure="grad-on-result")
-        if ex.uses("= p.backward(") or ex.uses("return p.backward("):
+        if first.backward_calls:
             fail("`poly_grad(2.0)` returned None: backward() returns nothing.",
                  "backward() stores the gradients on the leaves instead of returning them: read x.grad after it.",
                  misconceptions=["backward-returns-gradients"], failure="grad-on-result")
@@ -106,7 +114,7 @@ def _check_poly(ex):
              "Check p term by term against 3x^3 - 4x^2 + 2x - 7; in Python, powers are written x ** 3.",
              failure="wrong-value")
 
-    again = _as_number(_call(ex, "poly_grad", 2.0), "`poly_grad(2.0)` (second call)")
+    again = _as_number(_value(ex, "poly_grad", 2.0), "`poly_grad(2.0)` (second call)")
     if not _close(again, value):
         ratio = again / value if value else float("nan")
         fail(f"Called a second time at the same point, `poly_grad(2.0)` returned {again:g} instead of {value:g}"
@@ -117,21 +125,24 @@ def _check_poly(ex):
              misconceptions=["gradients-overwrite"], failure="missing-zero-grad")
 
     for point in (-1.5, 0.5, 3):
-        got = _as_number(_call(ex, "poly_grad", point), f"`poly_grad({point!r})`")
+        call = Call(ex, "poly_grad", point)
+        backward_calls += call.backward_calls
+        got = _as_number(call.value, f"`poly_grad({point!r})`")
         if not _close(got, dp(point)):
             fail(f"`poly_grad({point!r})` returned {got:g}, but dp/dx there is {dp(point):g}.",
                  "At 2 the answer was right, so something depends on the point: build x from x_value, "
                  "not from a fixed number.", failure="wrong-value")
 
-    if not ex.uses("backward("):
-        fail("poly_grad gives the right numbers, but no backward() call appears in your file.",
+    if backward_calls == 0:
+        fail("poly_grad gives the right numbers, but it never ran a backward pass: no backward() happened while it "
+             "worked them out.",
              "The exercise is to let autograd find the slope: build p from a tensor that records and call p.backward(). "
              "A derivative typed in by hand is exactly the work autograd takes off you.",
              misconceptions=["backward-replaces-understanding"], failure="hand-derivative")
 
 
 def _check_pair(ex):
-    got = _call(ex, "pair_grads", 1.0, 2.0)
+    got = _value(ex, "pair_grads", 1.0, 2.0)
     if got is None:
         fail("`pair_grads(1.0, 2.0)` returned None: replace the placeholder with your code.",
              "Make a and b the way poly_grad makes x, build q, call q.backward() once, return (a.grad.item(), b.grad.item()).",
@@ -154,13 +165,13 @@ def _check_pair(ex):
     if not (_close(da, want_a) and _close(db, want_b)):
         fail(f"`pair_grads(1.0, 2.0)` returned ({da:g}, {db:g}), but (dq/da, dq/db) at (1, 2) is ({want_a:g}, {want_b:g}).",
              "Check q against a^2 * b + b^3, written a ** 2 * b + b ** 3.", failure="wrong-value")
-    again = [_as_number(v, "`pair_grads(1.0, 2.0)`") for v in _call(ex, "pair_grads", 1.0, 2.0)]
+    again = [_as_number(v, "`pair_grads(1.0, 2.0)`") for v in _value(ex, "pair_grads", 1.0, 2.0)]
     if not (_close(again[0], da) and _close(again[1], db)):
         fail(f"Called a second time at (1, 2), `pair_grads` returned ({again[0]:g}, {again[1]:g}) instead of ({da:g}, {db:g}).",
              "The gradients added up across calls: backward() adds into .grad. Create a and b inside the function.",
              misconceptions=["gradients-overwrite"], failure="missing-zero-grad")
     for a, b in ((-1.5, 0.5), (2, -1)):
-        got = _call(ex, "pair_grads", a, b)
+        got = _value(ex, "pair_grads", a, b)
         vals = [_as_number(v, f"`pair_grads({a!r}, {b!r})`") for v in got]
         want = dq(a, b)
         if not (_close(vals[0], want[0]) and _close(vals[1], want[1])):

@@ -11,8 +11,8 @@ import math
 
 import torch
 
-from torchtutor.checks import describe, fail
-from torchtutor.checks.api import learner_error, learner_frame
+from torchtutor.checks import WrongError, describe, fail
+from torchtutor.diagnose.loop_probe import BackwardCounter
 
 NAMES = ("w1", "b1", "w2", "b2")
 LESSON = (2.0, 1.0, 0.5, 0.1, -0.3, 0.2)         # the course's shared network
@@ -43,74 +43,66 @@ def _fmt(d):
     return "{" + ", ".join(f"{k}: {d[k] + 0.0:.4g}" for k in NAMES) + "}"   # + 0.0 turns -0 into 0
 
 
-def _where(exc, ex):
-    frame = learner_frame(exc, ex.file)
-    return [f"line {frame.lineno}: {frame.line.strip()}"] if frame and frame.line else []
+def _errors(ex, doing):
+    def plain_hidden(exc):
+        h = ex.locals_at(exc).get("h")
+        return isinstance(h, (int, float)) and not isinstance(h, bool)
+
+    def empty(exc):
+        """(name, records) for the learner's parameters whose .grad was None when it raised."""
+        local = ex.locals_at(exc)
+        return [(n, local[n].requires_grad) for n in NAMES if isinstance(local.get(n), torch.Tensor)
+                and local[n].grad is None]
+
+    def silent(exc):
+        return [n for n, records in empty(exc) if not records]
+
+    def not_recording(exc):
+        names = " and ".join(silent(exc))
+        return f"{doing} crashed: {names}.grad is None, because {names} does not record."
+
+    def none_read(exc):
+        names = " and ".join(n for n, _ in empty(exc)) or "one of the parameters"
+        return f"{doing} crashed: the .grad of {names} was None when you read it."
+
+    none_item = r"NoneType.*item"
+    return [
+        WrongError(AttributeError, none_item, f"{doing} crashed: a gradient was None where it should be 0.0.",
+                   when=plain_hidden, failure="python-max",
+                   details=["h is a plain Python number here: max(0.0, z1) hands back the float 0.0 when the ReLU is "
+                            "off, and a Python float has no history. The path from the loss back to w1 and b1 is "
+                            "gone, so their .grad stays None.",
+                            "torch.relu(z1) outputs a tensor that stays in the graph and sends back a gradient of 0."]),
+        WrongError(AttributeError, none_item, not_recording, when=silent, failure="not-recording",
+                   details=["backward() only fills .grad on leaves created with requires_grad=True. Make each "
+                            "parameter the way w1 is made: torch.tensor(float(...), requires_grad=True)."]),
+        WrongError(AttributeError, none_item, none_read, failure="not-recording",
+                   details=["backward() only fills .grad on leaves that record and lie on a path to the loss. Check "
+                            "that every parameter is made with requires_grad=True and is used in the forward pass."]),
+        WrongError.catalogue(
+            "detached-loss", f"{doing} raised RuntimeError: the loss does not record, so there is nothing to rewind.",
+            failure="not-recording",
+            details=["None of the tensors the loss was built from has requires_grad=True (or the loss was rebuilt "
+                     "from plain numbers). Make the four parameters with requires_grad=True and compute the loss from "
+                     "them."]),
+        WrongError.catalogue(
+            "loss-accumulated-with-graph", f"{doing} raised RuntimeError: backward() ran twice over the same graph.",
+            failure="RuntimeError", details=["One loss.backward() fills all four gradients at once; call it once."]),
+        WrongError(TypeError, r"NoneType", f"{doing} raised TypeError: a placeholder None is still used in the "
+                   "forward pass.", failure="placeholder",
+                   details=["Replace each `= None` line: b1, w2 and b2 like w1, then z1, h, y_hat and loss."]),
+    ]
 
 
-def _params_without_grad(exc, ex):
-    """Names of the learner's parameters whose .grad was None when the exception happened."""
-    tb = exc.__traceback__
-    frame = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == str(ex.file):
-            frame = tb.tb_frame
-        tb = tb.tb_next
-    if frame is None:
-        return []
-    found = []
-    for name in NAMES:
-        t = frame.f_locals.get(name)
-        if isinstance(t, torch.Tensor) and t.grad is None:
-            found.append((name, t.requires_grad))
-    return found
-
-
-def _call(ex, args, label):
-    ex.function("network_grads")
-    fn = ex.namespace["network_grads"]
+def _gradients(ex, args, label):
     doing = f"`network_grads{args}` ({label})"
-    try:
-        return fn(*args)
-    except Exception as exc:
-        text = str(exc)
-        if isinstance(exc, AttributeError) and "NoneType" in text and "item" in text:
-            if args == BLOCKED and ex.uses("max("):
-                fail(f"{doing} crashed: a gradient was None where it should be 0.0.", *_where(exc, ex),
-                     "Python's max(0.0, z1) hands back the plain float 0.0 when the ReLU is off, and a Python float "
-                     "has no history: the path from the loss back to w1 and b1 is gone, so their .grad stays None.",
-                     "torch.relu(z1) outputs a tensor that stays in the graph and sends back a gradient of 0.",
-                     failure="python-max")
-            empty = _params_without_grad(exc, ex)
-            silent = [n for n, records in empty if not records]
-            if silent:
-                names = " and ".join(silent)
-                fail(f"{doing} crashed: {names}.grad is None, because {names} does not record.", *_where(exc, ex),
-                     f"backward() only fills .grad on leaves created with requires_grad=True. Make {names} the way "
-                     "w1 is made: torch.tensor(float(...), requires_grad=True).", failure="not-recording")
-            names = " and ".join(n for n, _ in empty) or "one of the parameters"
-            fail(f"{doing} crashed: the .grad of {names} was None when you read it.", *_where(exc, ex),
-                 "backward() only fills .grad on leaves that record and lie on a path to the loss. Check that every "
-                 "parameter is made with requires_grad=True and is used in the forward pass.",
-                 failure="not-recording")
-        if "does not require grad and does not have a grad_fn" in text:
-            fail(f"{doing} raised RuntimeError: the loss does not record, so there is nothing to rewind.",
-                 *_where(exc, ex),
-                 "None of the tensors the loss was built from has requires_grad=True (or the loss was rebuilt from "
-                 "plain numbers). Make the four parameters with requires_grad=True and compute the loss from them.",
-                 failure="not-recording")
-        if "backward through the graph a second time" in text:
-            fail(f"{doing} raised RuntimeError: backward() ran twice over the same graph.", *_where(exc, ex),
-                 "One loss.backward() fills all four gradients at once; call it once.", failure="RuntimeError")
-        if isinstance(exc, TypeError) and "NoneType" in text:
-            fail(f"{doing} raised TypeError: a placeholder None is still used in the forward pass.", *_where(exc, ex),
-                 "Replace each `= None` line: b1, w2 and b2 like w1, then z1, h, y_hat and loss.",
-                 failure="placeholder")
-        raise learner_error(exc, ex.file, f"Calling {doing}") from None
+    with BackwardCounter() as backward:
+        got = ex.call("network_grads", *args, errors=_errors(ex, doing), doing=f"Calling {doing}")
+    return got, backward.calls
 
 
 def _read(ex, args, label):
-    got = _call(ex, args, label)
+    got, backward_calls = _gradients(ex, args, label)
     if got is None:
         fail(f"`network_grads` returned None ({label}): replace the placeholders with your code.",
              "Finish the parameters, write the forward pass and the loss, call loss.backward(), and return a dict "
@@ -136,14 +128,14 @@ def _read(ex, args, label):
         elif isinstance(v, bool) or not isinstance(v, (int, float)):
             fail(f"dL/d{k} should be a number (use .item()), but it is {describe(v)}.", failure="wrong-type")
         values[k] = float(v)
-    return values
+    return values, backward_calls
 
 
 def _compare(ex, args, label):
-    got = _read(ex, args, label)
+    got, backward_calls = _read(ex, args, label)
     want = hand(*args)
     if _same(got, want):
-        return got
+        return got, backward_calls
     if args == BLOCKED and _same(got, hand(*args, relu=False)):
         fail(f"With the ReLU switched off (x = -1, so z1 = -0.4), you got {_fmt(got)}; "
              f"the right answer is {_fmt(want)}.",
@@ -171,11 +163,12 @@ def _compare(ex, args, label):
 
 
 def check(ex):
-    got = _compare(ex, LESSON, "the lesson's numbers")
+    got, _ = _compare(ex, LESSON, "the lesson's numbers")
     _compare(ex, BLOCKED, "ReLU switched off")
-    _compare(ex, GENERAL, "other numbers")
-    if not ex.uses("backward("):
-        fail("The numbers are right, but no backward() call appears in your file.",
+    _, backward_calls = _compare(ex, GENERAL, "other numbers")
+    if backward_calls == 0:
+        fail("The numbers are right, but network_grads never ran a backward pass: no loss.backward() happened "
+             "while it worked them out.",
              "This exercise is about letting autograd walk the graph: build the loss from tensors that record and "
              "call loss.backward() once.", misconceptions=["backward-replaces-understanding"], failure="hand-derivative")
     return (f"One backward() call reproduces your seven hand steps: {_fmt(got)}. Same graph, same chain rule, "

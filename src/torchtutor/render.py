@@ -243,7 +243,7 @@ def widget(console: Console, data: dict) -> None:
     """Render any widget's result (the dict a ``torchtutor.widgets`` function returned)."""
     {"autograd-explorer": _autograd_explorer, "linear-collapse": _linear_collapse,
      "device-timing": _device_timing, "numpy-shared-memory": _numpy_shared_memory,
-     "precision-spectrum": _precision_spectrum}[data["widget"]](console, data)
+     "precision-spectrum": _precision_spectrum, "training-timing": _training_timing}[data["widget"]](console, data)
 
 
 def _autograd_explorer(console: Console, d: dict) -> None:
@@ -331,6 +331,25 @@ def _device_timing(console: Console, d: dict) -> None:
             else Text(f"CPU ×{1 / r['gpu_speedup']:.1f}" if r["gpu_speedup"] else "CPU", style="yellow"))
         table.add_row(f"{r['size']:,}", "×".join(map(str, r["shape"])), _ms(r["cpu_ms"]), _ms(r["gpu_compute_ms"]),
                       _ms(r["gpu_transfer_ms"]), _ms(r["gpu_total_ms"]), faster)
+    console.print(table)
+    console.print(Text(d["note"], style="yellow" if not d["gpu_available"] else "dim"))
+    console.print(d["summary"])
+
+
+def _training_timing(console: Console, d: dict) -> None:
+    title = f"One training step: {d['model']} (median of {d['repeats']}), CPU ({d['cpu_threads']} threads)"
+    if d["gpu_available"]:
+        title += f" vs {d['gpu_name']}"
+    table = Table(title=title)
+    for col in ("width", "parameters", "batch", "CPU ms", "GPU ms", "faster", f"CPU epoch ({d['samples']:,})"):
+        table.add_column(col, justify="right")
+    for r in d["rows"]:
+        faster = "—" if not d["gpu_available"] else (
+            Text(f"GPU ×{r['gpu_speedup']:.1f}", style="green") if r["faster"] == "gpu"
+            else Text(f"CPU ×{1 / r['gpu_speedup']:.1f}" if r["gpu_speedup"] else "CPU", style="yellow"))
+        epoch = Text(f"{r['cpu_epoch_s']:.1f} s", style="green" if r["quick_on_cpu"] else "yellow")
+        table.add_row(str(r["width"]), f"{r['parameters']:,}", str(r["batch"]), _ms(r["cpu_ms"]), _ms(r["gpu_ms"]),
+                      faster, epoch)
     console.print(table)
     console.print(Text(d["note"], style="yellow" if not d["gpu_available"] else "dim"))
     console.print(d["summary"])

@@ -17,8 +17,9 @@ from .errors import WidgetError
 from .layers import linear_collapse
 from .registry import WIDGETS, Param, Widget, get, list_widgets
 from .tensors import Accelerator, device_timing, numpy_shared_memory, precision_spectrum
+from .training import training_timing
 
 __all__ = [
     "Accelerator", "Param", "WIDGETS", "Widget", "WidgetError", "autograd_explorer", "device_timing", "get",
-    "linear_collapse", "list_widgets", "numpy_shared_memory", "precision_spectrum",
+    "linear_collapse", "list_widgets", "numpy_shared_memory", "precision_spectrum", "training_timing",
 ]

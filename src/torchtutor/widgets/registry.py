@@ -14,6 +14,7 @@ from .autograd import MODES, autograd_explorer
 from .errors import WidgetError
 from .layers import linear_collapse
 from .tensors import OPS, device_timing, numpy_shared_memory, precision_spectrum
+from .training import training_timing
 
 KINDS = ("float", "int", "str", "ints")
 
@@ -170,6 +171,13 @@ WIDGETS: dict[str, Widget] = {w.name: w for w in [
     _widget("precision-spectrum", precision_spectrum,
             "float64 -> float32 -> bfloat16 -> float16: epsilon, range, and what a tiny number becomes.",
             {"value": "float"}, {"value": "the number to store in each dtype (default: a tiny gradient)"}),
+    _widget("training-timing", training_timing,
+            "One training step of an MLP on the CPU and (when there is one) the GPU, per width and batch size, "
+            "with the epoch time set against the 30-second rule of thumb.",
+            {"widths": "ints", "batches": "ints", "repeats": "int", "samples": "int"},
+            {"widths": "hidden-layer widths of the MLP", "batches": "batch sizes",
+             "repeats": "timed steps per setting (the median is shown)",
+             "samples": "samples in one epoch, for the epoch estimate"}),
 ]}
 
 

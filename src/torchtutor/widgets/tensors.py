@@ -52,18 +52,23 @@ def _median_ms(fn: Callable[[], object], repeats: int, sync: Callable[[], None])
     return statistics.median(times)
 
 
-def _sizes(values) -> list[int]:
+def whole_numbers(name: str, values, upper: int, what: str = "whole numbers") -> list[int]:
+    """One or more whole numbers between 1 and ``upper`` (a single number is accepted), or WidgetError."""
     if isinstance(values, (int, float, str)):
         values = [values]
     try:
         out = [int(v) for v in values]
     except (TypeError, ValueError):
-        raise WidgetError(f"sizes must be whole numbers of elements, not {values!r}.") from None
-    bad = [v for v in out if not 1 <= v <= MAX_ELEMENTS]
+        raise WidgetError(f"{name} must be {what}, not {values!r}.") from None
+    bad = [v for v in out if not 1 <= v <= upper]
     if not out or bad:
         shown = f"{bad[0]:,} is not" if bad else "there are none"
-        raise WidgetError(f"sizes must be one or more whole numbers between 1 and {MAX_ELEMENTS:,}; {shown}.")
+        raise WidgetError(f"{name} must be one or more whole numbers between 1 and {upper:,}; {shown}.")
     return out
+
+
+def _sizes(values) -> list[int]:
+    return whole_numbers("sizes", values, MAX_ELEMENTS, "whole numbers of elements")
 
 
 def _repeats(value) -> int:

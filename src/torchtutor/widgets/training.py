@@ -5,26 +5,12 @@ from __future__ import annotations
 import math
 
 from .errors import WidgetError
-from .tensors import _accelerator, _median_ms
+from .tensors import _accelerator, _median_ms, whole_numbers
 
 MAX_WIDTH = 4096
 MAX_BATCH = 8192
 MAX_REPEATS = 50
 QUICK_EPOCH_S = 30.0  # the course's rule of thumb: under this on the CPU, a GPU probably won't help much
-
-
-def _positive_ints(name: str, values, upper: int) -> list[int]:
-    if isinstance(values, (int, float, str)):
-        values = [values]
-    try:
-        out = [int(v) for v in values]
-    except (TypeError, ValueError):
-        raise WidgetError(f"{name} must be whole numbers, not {values!r}.") from None
-    bad = [v for v in out if not 1 <= v <= upper]
-    if not out or bad:
-        shown = f"{bad[0]:,} is not" if bad else "there are none"
-        raise WidgetError(f"{name} must be one or more whole numbers between 1 and {upper:,}; {shown}.")
-    return out
 
 
 def _mlp(width: int, features: int, classes: int):
@@ -48,8 +34,8 @@ def training_timing(widths: tuple[int, ...] = (64, 1024), batches: tuple[int, ..
     """
     import torch
 
-    widths = _positive_ints("widths", widths, MAX_WIDTH)
-    batches = _positive_ints("batches", batches, MAX_BATCH)
+    widths = whole_numbers("widths", widths, MAX_WIDTH)
+    batches = whole_numbers("batches", batches, MAX_BATCH)
     try:
         repeats = int(repeats)
         samples = int(samples)

@@ -92,7 +92,7 @@ def test_check_answers_come_from_running_the_check(course):
 
 
 def test_the_record_tells_how_each_lesson_was_taught_from_its_data(course, record):
-    for lesson in course.lessons:
+    for lesson in map(course.lesson, course.module("2.1").lessons):
         block = record.split(f"### {lesson.slug} (")[1].split("\n### ")[0]
         taught = block.split("**How concepts were taught:**")[1].split("\n**")[0]
         assert f"- Hook: {lesson.teaching.hook}" in taught

@@ -174,3 +174,16 @@ def test_the_notebook_command_explains_bad_input(tmp_path):
     assert blocked.returncode == 2 and "is a file" in blocked.stderr
     ok = run("tensors", "-o", "out")
     assert ok.returncode == 0 and (tmp_path / "out" / "2-1-1-tensors.ipynb").is_file()
+
+
+def test_a_notebook_widget_computes_with_the_same_function_as_the_cli():
+    from torchtutor import nb
+    from torchtutor.widgets import get
+
+    shown = nb.widget("autograd-explorer", w1=1.0)
+    expected = get("autograd-explorer").run(w1=1.0)
+    data = shown.data if hasattr(shown, "data") else json.loads(str(shown))
+    assert data["autograd"] == expected["autograd"] and data["all_match"] is True
+    if hasattr(shown, "params"):  # anywidget is installed: moving a slider recomputes in Python
+        shown.params = dict(shown.params, w1=-0.5)
+        assert shown.data["autograd"] == get("autograd-explorer").run(w1=-0.5)["autograd"]

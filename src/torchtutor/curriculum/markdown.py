@@ -20,6 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# A lesson places a widget by writing about it: the first mention of `torchtutor widget NAME`
+# is where the web reader and the notebook put the interactive widget.
+WIDGET_MENTION = re.compile(r"torchtutor widget ([a-z][a-z0-9-]*)")
+
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$")
 
 

@@ -320,3 +320,47 @@ def _doctor_magic(line: str, cell: str):
 
 
 _register_magics()
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def widget(name: str, **params: Any):
+    """An interactive widget in Jupyter (``nb.widget("autograd-explorer")``): the web reader's
+    own front end (an anywidget module), with its numbers computed here by the same
+    ``torchtutor.widgets`` function that ``torchtutor widget NAME`` runs. Without anywidget
+    (``pip install anywidget``) the widget's numbers are shown as text instead."""
+    from ..widgets import get
+
+    chosen = get(name)
+    defaults = {p.name: (list(p.default) if isinstance(p.default, tuple) else p.default) for p in chosen.params}
+    defaults.update(params)
+    try:
+        import anywidget
+        import traitlets
+    except ImportError:
+        import json
+
+        data = chosen.run(**chosen.json_kwargs(defaults))
+        return Shown(json.dumps(data, indent=2, default=str), None)
+    from ..web.widget_esm import widget_esm
+
+    class _Widget(anywidget.AnyWidget):
+        _esm = widget_esm(name)
+        params = traitlets.Dict().tag(sync=True)
+        data = traitlets.Dict().tag(sync=True)
+        error = traitlets.Unicode("").tag(sync=True)
+
+        @traitlets.observe("params")
+        def _recompute(self, change) -> None:
+            from ..widgets import WidgetError
+
+            try:
+                self.data = chosen.run(**chosen.json_kwargs(change["new"]))
+                self.error = ""
+            except WidgetError as exc:
+                self.error = str(exc)
+
+    shown = _Widget()
+    shown.params = defaults
+    return shown

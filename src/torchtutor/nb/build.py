@@ -24,7 +24,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from ..curriculum import Course, Lesson
 from ..curriculum.evaluate import format_value, run_check_code
 from ..curriculum.files import exercise_files
-from ..curriculum.markdown import code_blocks
+from ..curriculum.markdown import WIDGET_MENTION, code_blocks
 from ..curriculum.reports import notebook_name
 
 DEFAULT_INSTALL_SOURCE = "torchtutor"
@@ -61,9 +61,10 @@ class _Cells:
         self.cells.append(cell)
 
 
-def _prose(cells: _Cells, text: str, lesson_dir: Path) -> None:
+def _prose(cells: _Cells, text: str, lesson_dir: Path, widgets: set[str]) -> None:
     """Prose between code blocks: one Markdown cell per heading-led section, with local
-    images embedded as attachments (a notebook on Colab has no lesson folder beside it)."""
+    images embedded as attachments (a notebook on Colab has no lesson folder beside it),
+    and after the first mention of `torchtutor widget NAME` that widget, live."""
     chunks = re.split(r"(?m)^(?=#{1,3} )", text)
     for chunk in chunks:
         attachments = {}
@@ -77,6 +78,16 @@ def _prose(cells: _Cells, text: str, lesson_dir: Path) -> None:
             return f"![{m.group(1)}](attachment:{target.name})"
 
         cells.markdown(IMAGE.sub(attach, chunk), attachments or None)
+        _widgets_after(cells, chunk, widgets)
+
+
+def _widgets_after(cells: _Cells, text: str, widgets: set[str]) -> None:
+    from ..widgets import WIDGETS
+
+    for name in WIDGET_MENTION.findall(text):
+        if name in WIDGETS and name not in widgets:
+            widgets.add(name)
+            cells.code(f"nb.widget({name!r})  # interactive in Jupyter with anywidget; its numbers as text elsewhere")
 
 
 def _check_cells(cells: _Cells, lesson: Lesson, check, solutions: bool) -> None:
@@ -134,12 +145,13 @@ def build_notebook(course: Course, lesson: Lesson, *, solutions: bool = False,
     text = (lesson.dir / "lesson.md").read_text(encoding="utf-8")
     lines = text.splitlines()
     cursor = 0
+    widgets: set[str] = set()
     for index, block in enumerate(code_blocks(text)):
         start = block.line - 1
         prose = "\n".join(lines[cursor:start])
         if index == 0:  # the lesson's own title is already the notebook's first cell
             prose = re.sub(r"^\s*# .*\n?", "", prose, count=1)
-        _prose(cells, prose, lesson.dir)
+        _prose(cells, prose, lesson.dir, widgets)
         cursor = start + 1 + len(block.code.splitlines()) + 1
         if block.lang == "python":
             raises = block.options.get("raises")
@@ -152,7 +164,8 @@ def build_notebook(course: Course, lesson: Lesson, *, solutions: bool = False,
             continue  # the code cell above prints it
         else:
             cells.markdown(f"```{block.lang}\n{block.code.rstrip()}\n```")
-    _prose(cells, "\n".join(lines[cursor:]), lesson.dir)
+            _widgets_after(cells, block.code, widgets)
+    _prose(cells, "\n".join(lines[cursor:]), lesson.dir, widgets)
 
     if lesson.exercises:
         cells.markdown("## Exercises\n\nEach exercise is a cell that starts with `%%exercise`. Edit the code, run "

@@ -157,19 +157,8 @@ def _lesson(reader: Reader, slug: str):
 
 
 def widget_kwargs(widget, params: Any) -> dict:
-    """JSON parameters into keyword arguments, parsed as ``torchtutor widget --name value`` would be."""
-    from ..widgets import WidgetError
-
-    if not isinstance(params, dict):
-        raise WidgetError("params must be a JSON object of parameter names and values.")
-    kwargs = {}
-    for key, value in params.items():
-        param = widget.param(str(key))
-        if param is None:
-            raise WidgetError(widget._unknown_message(str(key)))
-        raw = ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
-        kwargs[param.name] = param.parse(raw, widget.name)
-    return kwargs
+    """JSON parameters into keyword arguments (the registry parses them for every front end)."""
+    return widget.json_kwargs(params)
 
 
 # --------------------------------------------------------------------------- application

@@ -27,10 +27,10 @@ from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..curriculum import Course, Lesson
+from ..curriculum.markdown import WIDGET_MENTION
 from ..widgets import WIDGETS
 from .diagrams import diagram_svg
 
-WIDGET_MENTION = re.compile(r"torchtutor widget ([a-z][a-z0-9-]*)")
 _FORMATTER = HtmlFormatter(nowrap=True)
 _SLUG = re.compile(r"[^a-z0-9]+")
 esc = html.escape

@@ -87,6 +87,20 @@ class Widget:
             raise WidgetError(self._unknown_message(unknown[0]))
         return self.function(**kwargs)
 
+    def json_kwargs(self, params: Any) -> dict[str, Any]:
+        """A JSON object of parameters (from a web page or a notebook widget) into keyword
+        arguments, parsed exactly as ``torchtutor widget NAME --param value`` parses them."""
+        if not isinstance(params, dict):
+            raise WidgetError("params must be a JSON object of parameter names and values.")
+        kwargs: dict[str, Any] = {}
+        for key, value in params.items():
+            param = self.param(str(key))
+            if param is None:
+                raise WidgetError(self._unknown_message(str(key)))
+            raw = ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+            kwargs[param.name] = param.parse(raw, self.name)
+        return kwargs
+
     def run_args(self, args: list[str]) -> dict:
         """Parse ``["--x", "3", "--mode=autograd"]`` and run the widget."""
         return self.run(**self.parse_args(args))

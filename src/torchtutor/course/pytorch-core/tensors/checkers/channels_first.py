@@ -13,11 +13,12 @@ FLAT = CHANNELS_FIRST.reshape(N, -1)
 def _view_refused(name):
     return WrongError(
         RuntimeError, r"view size is not compatible",
-        f"`{name}` called .view() on a tensor that is not contiguous, and view refused.",
+        f"`{name}` called .view() on a permuted tensor, and view refused.",
         details=["PyTorch said: {error}",
                  "permute (and transpose) do not move any numbers: they change the strides, the steps PyTorch "
-                 "takes through memory to walk each axis. The result is not laid out row by row any more, and view "
-                 "can only reinterpret memory that is. Use .reshape(...), which copies when it has to, or "
+                 "takes through memory to walk each axis. view never copies, so it can only give a shape that "
+                 "those strides can walk, and flattening the permuted channel, row and column axes into one needs "
+                 "an order the memory does not have. Use .reshape(...), which copies when it has to, or "
                  ".contiguous().view(...)."],
         misconceptions=["view-works-on-any-tensor"], failure="view-non-contiguous")
 

@@ -99,10 +99,11 @@ def test_autograd_explorer_slider_step_through_and_backward(page, served) -> Non
     before, torch_before = _grads(widget)
     assert before == pytest.approx(torch_before, abs=1e-9)
     slider = widget.locator("input[data-param=w1]")
+    old_w2 = widget.locator("[data-grad-manual=w2]").text_content()      # read before the slider moves
     slider.evaluate("(el) => { el.value = '1.5'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
     try:
-        wait_for(page, "(old) => document.querySelector('[data-grad-manual=w2]').textContent !== old",
-                 widget.locator("[data-grad-manual=w2]").text_content(), timeout=15)
+        wait_for(page, "(old) => document.querySelector('[data-grad-manual=w2]').textContent !== old", old_w2,
+                 timeout=15)
     except AssertionError:
         raise AssertionError(f"no new gradients; widget says {widget.locator('p.error').inner_text()!r}, "
                              f"slider at {slider.input_value()}, problems {page.problems}, "
@@ -120,7 +121,7 @@ def test_autograd_explorer_slider_step_through_and_backward(page, served) -> Non
     assert widget.locator("table.ae-steps [data-torch=w1]").inner_text().startswith("✓")
     ARTIFACTS.mkdir(exist_ok=True)
     widget.screenshot(path=str(ARTIFACTS / "autograd-explorer.png"))
-    widget.evaluate("(el) => el.scrollIntoView({block: 'center'})")
+    widget.evaluate("(el) => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -64); }")
     page.screenshot(path=str(ARTIFACTS / "lesson-with-autograd-explorer.png"))   # the README's picture
     # autograd mode: one backward() call fills every .grad, next to the hand-computed numbers
     widget.locator("button[data-mode=autograd]").click()

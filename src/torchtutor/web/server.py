@@ -26,6 +26,8 @@ def bind(port: int | None) -> socket.socket:
     for candidate in candidates:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
+            # accepted connections inherit this: small replies (a widget call) must not wait for a delayed ACK
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.bind(("127.0.0.1", candidate))
             sock.listen(64)
             sock.setblocking(False)

@@ -79,7 +79,7 @@ def test_creates_parent_dir_wal_and_version(db: Path) -> None:
     assert not db.parent.exists()
     with ProgressStore(db) as s:
         assert db.is_file()
-        assert s.schema_version == SCHEMA_VERSION == 1
+        assert s.schema_version == SCHEMA_VERSION == len(store_module.MIGRATIONS)
         assert s.recovered_from is None and s.notice is None
         s.record_attempt("a", True, {}, "h")
         raw = sqlite3.connect(db)
@@ -230,25 +230,28 @@ def test_hand_built_v0_database_is_migrated(db: Path) -> None:
     assert _table_count(db, "notes") == 1
 
 
+NEXT = SCHEMA_VERSION + 1  # a test-only migration comes after the real ones
+
+
 def _v2_add_column(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE attempts ADD COLUMN duration_ms REAL")
     conn.execute("UPDATE attempts SET duration_ms = 0")
 
 
 def test_older_database_is_migrated_forward(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A v1 file written by this release is carried to a (test-only) v2 in one step."""
+    """A file written by this release is carried to a (test-only) next version in one step."""
     with ProgressStore(db) as s:
         s.record_attempt("e", True, {"a": 1}, "h")
     monkeypatch.setattr(
         store_module, "MIGRATIONS",
-        store_module.MIGRATIONS + (Migration(2, "attempt durations", _v2_add_column),))
+        store_module.MIGRATIONS + (Migration(NEXT, "attempt durations", _v2_add_column),))
     with ProgressStore(db) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == NEXT
         assert s.last_attempt("e").verdict == {"a": 1}
         s.record_attempt("e", False, {}, "h")
     raw = sqlite3.connect(db)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == NEXT
         assert raw.execute("SELECT duration_ms FROM attempts ORDER BY id").fetchall() == [(0.0,), (None,)]
     finally:
         raw.close()
@@ -262,14 +265,14 @@ def test_failed_migration_changes_nothing(db: Path, monkeypatch: pytest.MonkeyPa
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + (Migration(2, "broken", broken),))
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + (Migration(NEXT, "broken", broken),))
     with pytest.raises(ProgressError) as info:
         ProgressStore(db)
     message = str(info.value)
-    assert str(db) in message and "version 1 to 2" in message and "boom" in message
+    assert str(db) in message and f"version {SCHEMA_VERSION} to {NEXT}" in message and "boom" in message
     raw = sqlite3.connect(db)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []
         assert raw.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1
     finally:
@@ -513,3 +516,21 @@ def test_importing_progress_does_not_import_torch() -> None:
         assert "torch" not in sys.modules, "torchtutor.progress imported torch"
     """)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_version_1_file_gains_the_resets_table(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    with ProgressStore(db) as s:
+        assert s.schema_version == 1
+        s.record_attempt("e", False, {"failure": "x"}, "h")
+        s.record_hint("e", 0)
+    monkeypatch.undo()
+    with ProgressStore(db) as s:
+        assert s.schema_version == SCHEMA_VERSION >= 2
+        assert s.last_reset("e") is None and s.hints_since("e") == 1
+        s.record_reset("e")
+        reset = s.last_reset("e")
+        assert reset is not None and s.hints_since("e", reset) == 0
+        s.record_hint("e", 0)
+        assert s.hints_since("e", reset) == 1 and s.hints_since("e") == 2
+        assert s.status("e") == "failing"

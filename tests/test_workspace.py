@@ -171,3 +171,113 @@ def test_check_through_the_real_runner(ws) -> None:
     with Runner() as runner:
         verdict = ws.check(lesson, ex, runner)
     assert verdict.failure == "string-result" and verdict.explanations[0]["id"] == "plus-is-concat"
+
+
+# --------------------------------------------------------------------------- the hint ladder
+LADDER = '''hints = [
+  { text = "A: joined text.", when = ["string-result"] },
+  { text = "M: about the misconception.", when = ["plus-is-concat"] },
+  { text = "B: a wrong number.", when = ["wrong-value"] },
+  { text = "G1: general." },
+  { text = "G2: general, nearer the answer." },
+]'''
+
+
+def ladder_course(tmp_path, hints: str = LADDER):
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE, root)
+    toml = root / "basics/one/lesson.toml"
+    text = toml.read_text()
+    old = text[text.index("hints = ["):text.index("\n]", text.index("hints = [")) + 2]
+    toml.write_text(text.replace(old, hints))
+    return load_or_raise(root)
+
+
+@pytest.fixture
+def lw(tmp_path):
+    workspace, _ = Workspace.create(tmp_path / "ws", ladder_course(tmp_path))
+    yield workspace
+    workspace.close()
+
+
+def attempt(ws: Workspace, source: str):
+    lesson, ex = add_two(ws)
+    ws.exercise_path(lesson, ex).write_text(source)
+    return ws.check(lesson, ex, InProcessRunner())
+
+
+def climb(ws: Workspace, n: int) -> list[str]:
+    lesson, ex = add_two(ws)
+    return [ws.hint(lesson, ex).text[:2] for _ in range(n)]
+
+
+JOINED, WRONG_NUMBER = 'total = "2" + "3"\n', "total = 4\n"
+
+
+def test_the_ladder_fits_the_failure_tag_and_a_shared_misconception_does_not_outrank_it(lw) -> None:
+    verdict = attempt(lw, JOINED)
+    assert (verdict.failure, verdict.misconceptions) == ("string-result", ["plus-is-concat"])
+    lesson, ex = add_two(lw)
+    step = lw.hint(lesson, ex)
+    assert step.text.startswith("A:") and step.matched and step.total == 3       # M and B are left out
+    assert climb(lw, 3) == ["G1", "G2", "G2"]                                     # the last rung repeats
+
+
+def test_a_misconception_picks_the_hint_when_no_hint_names_the_failure(tmp_path) -> None:
+    course = ladder_course(tmp_path, LADDER.replace('when = ["string-result"]', 'when = ["something-else"]'))
+    ws, _ = Workspace.create(tmp_path / "ws", course)
+    attempt(ws, JOINED)
+    assert climb(ws, 2) == ["M:", "G1"]
+
+
+def test_a_different_failure_starts_the_ladder_again_at_its_first_rung(lw) -> None:
+    attempt(lw, JOINED)
+    assert climb(lw, 2) == ["A:", "G1"]
+    attempt(lw, WRONG_NUMBER)
+    assert climb(lw, 2) == ["B:", "G1"]
+    attempt(lw, JOINED)
+    assert climb(lw, 1) == ["A:"]
+
+
+def test_the_same_failure_again_keeps_climbing(lw) -> None:
+    attempt(lw, JOINED)
+    assert climb(lw, 1) == ["A:"]
+    attempt(lw, 'total = "2" + "3"  # still\n')
+    assert climb(lw, 1) == ["G1"]
+
+
+def test_reset_starts_the_ladder_again(lw) -> None:
+    attempt(lw, JOINED)
+    assert climb(lw, 2) == ["A:", "G1"]
+    lesson, ex = add_two(lw)
+    lw.reset(lesson, ex)
+    assert climb(lw, 1) == ["A:"]          # no check since the reset: the ladder of the last failure, from the top
+
+
+def test_before_any_check_the_general_hints_come_first(lw) -> None:
+    assert climb(lw, 3) == ["G1", "G2", "G2"]
+
+
+def _real_workspace(tmp_path):
+    ws, _ = Workspace.create(tmp_path / "real", load_or_raise())
+    return ws
+
+
+@pytest.mark.parametrize("exercise, edits, wanted, unwanted", [
+    ("tensors/device-aware", [("t.detach().cpu().numpy()", "t.detach().numpy()")], ".cpu()", "W.to"),
+    ("tensors/shared-memory", [("t.numpy().copy()", "t.numpy()")], ".copy()", "from_numpy"),
+    ("tensors/shared-memory", [("torch.tensor(arr, dtype=torch.float32)", "torch.from_numpy(arr)")], "from_numpy", "t.numpy()"),
+    ("tensors/device-aware", [("    b = b.to(X.device)\n", "")], "W.to(X.device)", ".numpy()"),
+])
+def test_distinct_mistakes_get_their_own_first_hint(tmp_path, exercise, edits, wanted, unwanted) -> None:
+    ws = _real_workspace(tmp_path)
+    lesson, ex = ws.resolve(exercise)
+    source = exercise_files(lesson, ex).solution.read_text()
+    for old, new in edits:
+        assert old in source
+        source = source.replace(old, new)
+    ws.exercise_path(lesson, ex).write_text(source)
+    verdict = ws.check(lesson, ex, InProcessRunner())
+    assert not verdict.passed
+    step = ws.hint(lesson, ex)
+    assert step.matched and wanted in step.text and unwanted not in step.text, (verdict.failure, step.text)

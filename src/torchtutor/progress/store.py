@@ -4,6 +4,7 @@ What it records
     attempts            every check of an exercise: when, passed or not, the verdict
                         (as a JSON object) and the sha256 of the learner's file
     hints               each hint rung revealed (0-based) for an exercise
+    resets              each time an exercise was reset to its starter
     solutions           each time a solution was revealed
     quiz_answers        a learner's answer to a lesson check; ``correct`` is NULL for
                         self-marked transfer questions, whose mark is ``self_mark``
@@ -279,10 +280,21 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    """Version 2: exercise resets, so that the hint ladder can start again after one."""
+    conn.execute("""CREATE TABLE resets (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        exercise_id TEXT    NOT NULL,
+        time        TEXT    NOT NULL
+    )""")
+    conn.execute("CREATE INDEX resets_by_exercise ON resets (exercise_id, id)")
+
+
 #: The schema's history, oldest first. Version N is ``MIGRATIONS[N - 1]``; a new
 #: version is added by appending a :class:`Migration`, never by editing an old one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "attempts, hints, solutions, quiz answers, concept evidence", _migrate_v1),
+    Migration(2, "exercise resets", _migrate_v2),
 )
 
 #: The schema version this torchtutor writes.
@@ -723,6 +735,13 @@ class ProgressStore:
             (self._text("exercise_id", exercise_id), rung, _utc_now()),
         )
 
+    def record_reset(self, exercise_id: str) -> None:
+        """Record that ``exercise_id`` was reset to its starter."""
+        self._write(
+            "INSERT INTO resets (exercise_id, time) VALUES (?, ?)",
+            (self._text("exercise_id", exercise_id), _utc_now()),
+        )
+
     def record_solution(self, exercise_id: str) -> None:
         """Record that the solution of ``exercise_id`` was revealed."""
         self._write(
@@ -813,6 +832,18 @@ class ProgressStore:
         """How many rungs of the hint ladder are open: highest rung revealed + 1, or 0."""
         row = self._read("SELECT MAX(rung) FROM hints WHERE exercise_id = ?", (exercise_id,))[0]
         return 0 if row[0] is None else int(row[0]) + 1
+
+    def hints_since(self, exercise_id: str, since: str | None = None) -> int:
+        """How many hints of ``exercise_id`` were revealed after the time ``since`` (all when None)."""
+        if since is None:
+            return int(self._read("SELECT COUNT(*) FROM hints WHERE exercise_id = ?", (exercise_id,))[0][0])
+        return int(self._read("SELECT COUNT(*) FROM hints WHERE exercise_id = ? AND time > ?",
+                              (exercise_id, since))[0][0])
+
+    def last_reset(self, exercise_id: str) -> str | None:
+        """When ``exercise_id`` was last reset (UTC ISO 8601 text), or None."""
+        row = self._read("SELECT MAX(time) FROM resets WHERE exercise_id = ?", (exercise_id,))[0]
+        return row[0]
 
     def solution_revealed(self, exercise_id: str) -> bool:
         """Whether the solution of ``exercise_id`` was ever revealed."""

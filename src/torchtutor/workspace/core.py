@@ -231,23 +231,46 @@ class Workspace:
             self.store.record_concept_evidence(concept, "exercise", fid, verdict.passed)
 
     def hint_ladder(self, lesson: Lesson, ex: Exercise) -> list[tuple[str, bool]]:
-        """The hints in the order they are shown: those that fit the last failure first,
-        then the general ones (no ``when``) in the author's order. Hints aimed at other
-        failures are left out; if that leaves nothing, every hint is shown."""
+        """The hints in the order they are shown for the last failure: the hints whose
+        ``when`` names its failure tag, or, when none does, those that name one of its
+        misconceptions (a misconception can be shared by several mistakes, so it never
+        outranks the failure tag); then the general hints (no ``when``) in the author's
+        order. Hints aimed at other failures are left out; if that leaves nothing, every
+        hint is shown."""
         last = self.store.last_attempt(self.full_id(lesson, ex))
-        tags: set[str] = set()
+        failure, misconceptions = None, set()
         if last is not None and not last.passed:
             verdict = last.verdict or {}
-            tags = {t for t in [verdict.get("failure"), *verdict.get("misconceptions", [])] if t}
-        fitting = [(h.text, True) for h in ex.hints if tags.intersection(h.when)]
+            failure, misconceptions = verdict.get("failure"), set(verdict.get("misconceptions") or [])
+        fitting = [h for h in ex.hints if failure and failure in h.when]
+        fitting = fitting or [h for h in ex.hints if misconceptions.intersection(h.when)]
         general = [(h.text, False) for h in ex.hints if not h.when]
-        return fitting + general or [(h.text, False) for h in ex.hints]
+        return [(h.text, True) for h in fitting] + general or [(h.text, False) for h in ex.hints]
+
+    def ladder_start(self, lesson: Lesson, ex: Exercise) -> str | None:
+        """When the current climb of the hint ladder began (None: the first check): the later
+        of the last reset and the first of the latest checks that all failed the same way.
+        A different failure, a pass, or a reset starts the ladder again at its first rung."""
+        fid = self.full_id(lesson, ex)
+        attempts = self.store.attempts(fid)
+        start = None
+        if attempts:
+            def key(a):
+                return "passed" if a.passed else (a.verdict or {}).get("failure")
+
+            first = len(attempts) - 1
+            while first > 0 and key(attempts[first - 1]) == key(attempts[-1]):
+                first -= 1
+            start = attempts[first].time
+        reset = self.store.last_reset(fid)
+        return max((t for t in (start, reset) if t is not None), default=None)
 
     def hint(self, lesson: Lesson, ex: Exercise) -> HintStep:
-        """Reveal the next rung of the ladder (the last rung repeats once all are shown)."""
+        """Reveal the next rung of the ladder for the last failure (the last rung repeats once
+        all are shown)."""
         ladder = self.hint_ladder(lesson, ex)
         fid = self.full_id(lesson, ex)
-        shown = self.store.hints_revealed(fid)
+        shown = self.store.hints_since(fid, self.ladder_start(lesson, ex))
         rung = min(shown, len(ladder) - 1)
         self.store.record_hint(fid, rung)
         text, matched = ladder[rung]
@@ -293,6 +316,7 @@ class Workspace:
             shutil.copy2(target, backup)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(exercise_files(lesson, ex).starter, target)
+        self.store.record_reset(self.full_id(lesson, ex))
         return backup
 
     def progress(self) -> dict:

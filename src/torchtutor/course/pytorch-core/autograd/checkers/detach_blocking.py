@@ -190,7 +190,7 @@ def _check_history(ex):
     gpu = [(_gpu_parameter(3.0) * k - 1.0) ** 2 for k in (1.0, 0.5, 0.25, 0.1)]
     out = ex.call("loss_history", gpu, doing=f"Calling {doing} on GPU tensors", errors=[
         WrongError(TypeError, r"device type tensor to numpy", f"{doing} fails for tensors on a GPU: NumPy can only "
-                   "read CPU memory.", misconceptions=["devices-mix-automatically"], failure="device-mismatch",
+                   "read CPU memory.", misconceptions=["devices-mix-automatically"], failure="numpy-needs-cpu",
                    details=["PyTorch says, for a CUDA tensor: {error}",
                             "Put .cpu() between .detach() and .numpy(). On tensors that are already on the CPU it "
                             "does nothing, so the same line runs everywhere."])])

@@ -65,11 +65,11 @@ NUMPY_REQUIRES_GRAD = WrongError(
 _SKIPS_CPU = "`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU."
 NUMPY_ON_GPU = [
     WrongError(TypeError, r"to numpy.*\.cpu\(\)", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],
-               failure="device-mismatch",
+               failure="numpy-needs-cpu",
                details=["PyTorch said (about the GPU stand-in; a CUDA tensor gives the same message): {error}",
                         "Put .cpu() before .numpy(): t.detach().cpu().numpy()."]),
     WrongError(RuntimeError, r"meta|numpy", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],
-               failure="device-mismatch",
+               failure="numpy-needs-cpu",
                details=["PyTorch said: {error}", "Put .cpu() before .numpy(): t.detach().cpu().numpy()."]),
 ]
 
@@ -198,7 +198,7 @@ def _check_to_numpy(ex):
                    doing="Calling `to_numpy(t)` on the GPU stand-in"):
         fail("`to_numpy` returned something for a tensor on the GPU stand-in without copying its data to the CPU.",
              "A tensor on another device has to come to the CPU before NumPy can read it: t.detach().cpu().numpy().",
-             failure="device-mismatch")
+             failure="numpy-needs-cpu")
 
 
 def check(ex):

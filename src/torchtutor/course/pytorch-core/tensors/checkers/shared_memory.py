@@ -74,5 +74,5 @@ def check(ex):
         fail("`to_array(t)` shares memory with `t`: after t[0, 0] = 99, your array's [0, 0] is 99 too.",
              ".numpy() is the same zero-copy bridge as torch.from_numpy, in the other direction. "
              "Copy when you need independence: t.numpy().copy(), or t.clone().numpy().",
-             misconceptions=["from-numpy-copies"], failure="shared-memory")
+             misconceptions=["from-numpy-copies"], failure="numpy-shares-memory")
     return "Both conversions copy: changing the source no longer reaches what you kept."

@@ -1,5 +1,5 @@
-"""Checker behaviour that a slip table cannot express: helpers called directly, the
-checkers without the diagnose layer, and a probe that must leave torch as it found it.
+"""Checker behaviour that a slip table cannot express: helpers called directly, and a
+probe that must leave torch as it found it.
 (The slips themselves are in each lesson's slips.toml, run by tests/test_slips.py.)"""
 
 from __future__ import annotations
@@ -51,17 +51,6 @@ def test_identical_examples_show_accumulation_as_multiples() -> None:
     details = "\n".join(info.value.details)
     assert "16 = 2x 8" in details and "24 = 3x 8" in details
     assert info.value.failure == "missing-zero-grad"
-
-
-def test_autograd_checkers_work_without_the_diagnose_layer(tmp_path, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "torchtutor.diagnose", None)      # `from torchtutor.diagnose import ...` fails
-    table, _ = load_slips(COURSE.lesson("autograd"))
-    chosen = [s for s in table.slip if s.failure in {"update-outside-no-grad", "non-scalar-backward", "missing-zero-grad",
-                                                      "inplace-on-leaf", "not-recording", "inplace-autograd-conflict"}]
-    assert len(chosen) >= 6
-    for slip in chosen:
-        verdict = _run("autograd", slip, tmp_path)
-        assert not verdict.passed and verdict.failure == slip.failure, (slip.label, verdict.summary)
 
 
 def test_loop_probe_leaves_torch_as_it_found_it(tmp_path) -> None:

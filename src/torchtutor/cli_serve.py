@@ -24,7 +24,7 @@ def serve_workspace(ws, *, port: Optional[int], open_browser: bool) -> None:
                           "`torchtutor check` uses this server's warm runner while it runs. Ctrl+C stops.", style="dim")
 
     def printed(lesson, ex, verdict):
-        render.verdict(cli.console, verdict, lesson, ws.course)
+        render.verdict(cli.console, verdict)
 
     try:
         serve(ws, port=port, open_browser=open_browser, on_ready=ready, on_verdict=printed)

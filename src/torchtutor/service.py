@@ -159,8 +159,8 @@ def try_service(argv: list[str]) -> int | None:
     if root is None:
         return None
     reply = request(root, op, args)
-    if reply is None or not isinstance(reply.get("exit"), int):
-        return None
+    if reply is None or not isinstance(reply.get("exit"), int) or reply["exit"] == 3:
+        return None  # no server, or it failed inside: the full CLI does the work (and reports any bug itself)
     sys.stdout.write(reply.get("stdout", ""))
     sys.stdout.flush()
     if reply.get("stderr"):

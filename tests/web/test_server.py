@@ -184,6 +184,9 @@ def test_cli_check_uses_the_running_server(served) -> None:
     assert proc.returncode == 1, proc.stderr
     verdict = json.loads(proc.stdout)
     assert verdict["id"] == "tensors/mirror-numpy" and not verdict["passed"]
+    from torchtutor.checks.verdict import Verdict
+
+    assert set(verdict) == set(Verdict.__dataclass_fields__)           # the same JSON as the CLI's own --json
     assert took < 5, took                   # a cold check imports torch; the warm one does not (benchmarks time it)
     text = _tt("-w", str(served.root), "check", str(next(served.root.glob("*/01_mirror_numpy.py"))), cwd=Path("/")).stdout
     assert "tensors/mirror-numpy" in text and "Stuck? torchtutor hint" in text

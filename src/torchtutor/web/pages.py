@@ -304,11 +304,13 @@ def lesson_page(ws, lesson: Lesson) -> str:
 
 
 def verdict_payload(ws, lesson: Lesson | None, verdict: dict) -> dict:
-    """A verdict as the page shows it: the verdict's fields plus the misconception texts."""
-    from ..render import _misconception_text
+    """A verdict as the page shows it: its fields plus ``why``, the misconception texts
+    (those the workspace attached, or explained now for a verdict recorded before it did)."""
+    from ..workspace.core import explain
 
     data = dict(verdict)
-    data["why"] = [t for t in (_misconception_text(ws.course, lesson, m) for m in verdict.get("misconceptions", [])) if t]
+    items = verdict.get("explanations") or explain(ws.course, lesson, verdict.get("misconceptions", []))
+    data["why"] = [item["text"] for item in items]
     return data
 
 

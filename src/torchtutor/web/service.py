@@ -144,7 +144,7 @@ class ServiceServer:
         else:
             from ..checks.verdict import Verdict
 
-            render.verdict(console, Verdict.from_dict(verdict), lesson, self.ws.course)
+            render.verdict(console, Verdict.from_dict(verdict))
             text = out.getvalue()
         return {"exit": 0 if verdict["passed"] else 1, "stdout": text}
 

@@ -45,7 +45,7 @@ def make_loader(dataset):
     return DataLoader(dataset, batch_size=1)    # "the Dataset batches already"
 
 
-images, labels = load_dataset("mnist", train=True, sample=True)
+images, labels = load_dataset("mnist", "train", sample=True)
 order = torch.argsort(labels, stable=True)       # the colleague's file is sorted by digit
 images, labels = images[order], labels[order]
 

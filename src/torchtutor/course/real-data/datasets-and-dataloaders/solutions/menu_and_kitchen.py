@@ -24,7 +24,7 @@ def make_loader(dataset):
     return DataLoader(dataset, batch_size=32, shuffle=True)      # the kitchen batches and shuffles
 
 
-images, labels = load_dataset("mnist", train=True, sample=True)
+images, labels = load_dataset("mnist", "train", sample=True)
 order = torch.argsort(labels, stable=True)       # the colleague's file is sorted by digit
 images, labels = images[order], labels[order]
 

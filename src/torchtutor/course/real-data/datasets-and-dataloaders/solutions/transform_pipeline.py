@@ -6,8 +6,8 @@ from torchvision import transforms
 
 from torchtutor.data import load_dataset
 
-train_images, train_labels = load_dataset("mnist", train=True, sample=True)    # uint8 [N, 28, 28], int64 [N]
-test_images, test_labels = load_dataset("mnist", train=False, sample=True)
+train_images, train_labels = load_dataset("mnist", "train", sample=True)    # uint8 [N, 28, 28], int64 [N]
+test_images, test_labels = load_dataset("mnist", "test", sample=True)
 
 # 1. The statistics of the training pixels, on the [0, 1] scale.
 pixels = train_images.float() / 255

@@ -217,3 +217,57 @@ def test_cli_widget(monkeypatch):
     assert [w["name"] for w in json.loads(out.output)][0] == "autograd-explorer"
     out = runner.invoke(app, ["widget", "linear-collapse", "--batch", "many"])
     assert isinstance(out.exception, UsageError) and "--batch takes a whole number" in str(out.exception)
+
+
+# --------------------------------------------------------------------------- softmax explorer
+def test_softmax_explorer_matches_torch_and_the_lesson_numbers():
+    from torchtutor.widgets import softmax_explorer
+
+    r = softmax_explorer()
+    assert [round(p, 4) for p in r["probabilities"]] == [0.659, 0.2424, 0.0986]
+    assert sum(r["probabilities"]) == pytest.approx(1.0)
+    assert r["loss"] == pytest.approx(-math.log(r["probabilities"][0]))
+    assert r["loss"] == pytest.approx(torch.nn.CrossEntropyLoss()(torch.tensor([[2.0, 1.0, 0.1]]),
+                                                                  torch.tensor([0])).item(), rel=1e-6)
+    assert r["all_match"] and r["predicted"] == 0 and r["correct"]
+    assert r["uniform_loss"] == pytest.approx(math.log(3))
+    json.dumps(r, allow_nan=False)
+
+
+def test_softmax_explorer_gradient_is_p_minus_one_hot():
+    from torchtutor.widgets import softmax_explorer
+
+    r = softmax_explorer(logits=(0.5, 2.5, 0.3, -1.0), target=2)
+    assert r["gradient"] == pytest.approx([p - (i == 2) for i, p in enumerate(r["probabilities"])], abs=1e-9)
+    assert r["gradient"][2] < 0 and all(g > 0 for i, g in enumerate(r["gradient"]) if i != 2)
+    assert not r["correct"] and r["predicted"] == 1
+
+
+def test_softmax_first_has_the_lesson_floor():
+    from torchtutor.widgets import softmax_explorer
+
+    r = softmax_explorer(logits=(20.0,) + (0.0,) * 9, target=0)
+    assert r["loss"] == pytest.approx(0.0, abs=1e-6)
+    assert r["softmax_first"]["floor"] == pytest.approx(math.log(1 + 9 / math.e))
+    assert r["softmax_first"]["loss"] == pytest.approx(r["softmax_first"]["floor"], abs=1e-6)
+
+
+def test_softmax_explorer_two_classes_is_sigmoid_and_extremes_stay_finite():
+    from torchtutor.widgets import softmax_explorer
+
+    r = softmax_explorer(logits=(1.5, -0.5), target=0)
+    assert r["sigmoid"]["p_first"] == pytest.approx(r["sigmoid"]["sigmoid_of_gap"])
+    far = softmax_explorer(logits=(10000.0, -10000.0), target=1)
+    assert far["loss"] == pytest.approx(20000.0) and far["all_match"]
+    json.dumps(far, allow_nan=False)
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--logits", "2"], "between 2 and"),
+    (["--logits", "1,2", "--target", "5"], "from 0 to 1"),
+    (["--logits", "1,x"], "numbers separated by commas"),
+    (["--logits", "1,inf"], "finite"),
+])
+def test_softmax_explorer_bad_input_is_one_sentence(args, words):
+    with pytest.raises(WidgetError, match=words):
+        get("softmax-explorer").run_args(args)

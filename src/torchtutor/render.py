@@ -243,7 +243,8 @@ def widget(console: Console, data: dict) -> None:
     """Render any widget's result (the dict a ``torchtutor.widgets`` function returned)."""
     {"autograd-explorer": _autograd_explorer, "linear-collapse": _linear_collapse,
      "device-timing": _device_timing, "numpy-shared-memory": _numpy_shared_memory,
-     "precision-spectrum": _precision_spectrum, "training-timing": _training_timing}[data["widget"]](console, data)
+     "precision-spectrum": _precision_spectrum, "training-timing": _training_timing,
+     "softmax-explorer": _softmax_explorer}[data["widget"]](console, data)
 
 
 def _autograd_explorer(console: Console, d: dict) -> None:
@@ -316,6 +317,27 @@ def _linear_collapse(console: Console, d: dict) -> None:
     console.print(f"The stack has {d['parameters']['stack']} parameters but, without an activation, computes what a single "
                   f"layer with {d['parameters']['single_layer']} can.")
     console.print(Text(d["summary"], style="green"))
+
+
+def _softmax_explorer(console: Console, d: dict) -> None:
+    table = Table(title=f"Softmax of {d['classes']} logits, correct class {d['target']}")
+    for col in ("class", "logit", "softmax p", "dL/dlogit (autograd)", "p - one_hot"):
+        table.add_column(col, justify="right")
+    for i, (z, p, g, f) in enumerate(zip(d["logits"], d["probabilities"], d["gradient"], d["gradient_formula"])):
+        mark = " ← correct" if i == d["target"] else (" ← predicted" if i == d["predicted"] else "")
+        table.add_row(f"{i}{mark}", _num(z), _num(p), _num(g), _num(f))
+    console.print(table)
+    losses = Table(show_header=False, box=None, padding=(0, 2))
+    losses.add_row("cross-entropy -log(p_correct)", _num(d["loss"]), Text.assemble(_mark(d["matches"]["loss"]),
+                   f" nn.CrossEntropyLoss: {_num(d['torch_loss'])}"))
+    losses.add_row(f"knowing nothing, log({d['classes']})", _num(d["uniform_loss"]), "")
+    losses.add_row("softmax before the loss (the slip)", _num(d["softmax_first"]["loss"]),
+                   f"can never go below {_num(d['softmax_first']['floor'])}")
+    if d["sigmoid"]:
+        losses.add_row("two classes: softmax p0", _num(d["sigmoid"]["p_first"]),
+                       f"sigmoid(z0 - z1) = {_num(d['sigmoid']['sigmoid_of_gap'])}")
+    console.print(losses)
+    console.print(Text(d["summary"], style="green" if d["correct"] else "yellow"))
 
 
 def _device_timing(console: Console, d: dict) -> None:

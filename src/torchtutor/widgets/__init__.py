@@ -13,6 +13,7 @@ one-line description, so front ends can list widgets and parse parameters generi
 """
 
 from .autograd import autograd_explorer
+from .classification import softmax_explorer
 from .errors import WidgetError
 from .layers import linear_collapse
 from .registry import WIDGETS, Param, Widget, get, list_widgets
@@ -21,5 +22,6 @@ from .training import training_timing
 
 __all__ = [
     "Accelerator", "Param", "WIDGETS", "Widget", "WidgetError", "autograd_explorer", "device_timing", "get",
-    "linear_collapse", "list_widgets", "numpy_shared_memory", "precision_spectrum", "training_timing",
+    "linear_collapse", "list_widgets", "numpy_shared_memory", "precision_spectrum", "softmax_explorer",
+    "training_timing",
 ]

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .autograd import MODES, autograd_explorer
+from .classification import softmax_explorer
 from .errors import WidgetError
 from .layers import linear_collapse
 from .tensors import OPS, device_timing, numpy_shared_memory, precision_spectrum
 from .training import training_timing
 
-KINDS = ("float", "int", "str", "ints")
+KINDS = ("float", "int", "str", "ints", "floats")
 
 
 @dataclass
@@ -41,14 +42,16 @@ class Param:
                 return float(text)
             if self.kind == "int":
                 return int(text.replace("_", ""))
-            if self.kind == "ints":
+            if self.kind in ("ints", "floats"):
                 parts = [p for p in text.replace("(", "").replace(")", "").replace("[", "").replace("]", "")
-                         .replace(",", " ").replace("x", " ").split()]
+                         .replace(",", " ").replace("x" if self.kind == "ints" else ",", " ").split()]
                 if not parts:
                     raise ValueError
+                if self.kind == "floats":
+                    return tuple(float(p) for p in parts)
                 return tuple(int(p.replace("_", "")) for p in parts)
         except ValueError:
-            example = {"float": "2.5", "int": "3", "ints": "10,1000,100000"}[self.kind]
+            example = {"float": "2.5", "int": "3", "ints": "10,1000,100000", "floats": "2,1,0.1"}[self.kind]
             raise WidgetError(f"{widget} {self.flag} takes {self.describe_kind()}, e.g. {self.flag} {example}; "
                               f"{raw!r} is not one.") from None
         if self.choices and text not in self.choices:
@@ -59,7 +62,7 @@ class Param:
         if self.choices:
             return "|".join(self.choices)
         return {"float": "a number", "int": "a whole number", "str": "a word",
-                "ints": "whole numbers separated by commas"}[self.kind]
+                "ints": "whole numbers separated by commas", "floats": "numbers separated by commas"}[self.kind]
 
     def to_dict(self) -> dict:
         default = list(self.default) if isinstance(self.default, tuple) else self.default
@@ -135,8 +138,8 @@ class Widget:
 
     @staticmethod
     def _example(param: Param) -> str:
-        if param.kind == "ints":
-            return ",".join(str(v) for v in param.default)
+        if param.kind in ("ints", "floats"):
+            return ",".join(f"{v:g}" for v in param.default)
         return str(param.default)
 
     def _unknown_message(self, key: str) -> str:
@@ -182,6 +185,11 @@ WIDGETS: dict[str, Widget] = {w.name: w for w in [
     _widget("numpy-shared-memory", numpy_shared_memory,
             "from_numpy() and .numpy() share memory with the array; torch.tensor() copies. Watch values change.",
             {}, {}),
+    _widget("softmax-explorer", softmax_explorer,
+            "Softmax and cross-entropy for logits you type: -log(p_correct) against nn.CrossEntropyLoss, its "
+            "gradient p - one_hot, and what a softmax before the loss does.",
+            {"logits": "floats", "target": "int"},
+            {"logits": "one score per class", "target": "the index of the correct class"}),
     _widget("precision-spectrum", precision_spectrum,
             "float64 -> float32 -> bfloat16 -> float16: epsilon, range, and what a tiny number becomes.",
             {"value": "float"}, {"value": "the number to store in each dtype (default: a tiny gradient)"}),

@@ -17,6 +17,9 @@ COURSE = load_or_raise()
 SEED_2_1 = [line.rstrip("\n").split("\t") for line in
             (Path(__file__).parent / "data" / "seed_concepts_2_1.tsv").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
+SEED_2_2 = [line.rstrip("\n").split("\t") for line in
+            (Path(__file__).parent / "data" / "seed_concepts_2_2.tsv").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
 EXERCISES = list(COURSE.exercises())
 
 
@@ -35,6 +38,19 @@ def test_every_module_2_1_seed_concept_is_taught_at_seed_depth_or_deeper() -> No
     wrong_lesson = [(name, index[name]["lesson"], lesson) for name, _, lesson in SEED_2_1
                     if index[name]["lesson"] != lesson and Depth[index[name]["depth"]] <= Depth.DEVELOPED]
     assert wrong_lesson == []
+
+
+def test_module_2_2_seed_concepts_of_the_built_lessons_are_taught_at_seed_depth_or_deeper() -> None:
+    """Concepts the seeds give a Module 2.2 lesson that is written: under their exact names, in that lesson."""
+    assert len(SEED_2_2) == 21
+    built = {l.slug for l in COURSE.lessons}
+    index = {row["name"]: row for row in concept_index(COURSE)}
+    due = [(name, depth, lesson) for name, depth, lesson in SEED_2_2 if lesson in built]
+    assert due, "no Module 2.2 lesson is built yet"
+    assert [name for name, _, _ in due if name not in index] == []
+    assert [(name, index[name]["lesson"]) for name, _, lesson in due if index[name]["lesson"] != lesson] == []
+    assert [(name, index[name]["depth"], depth) for name, depth, _ in due
+            if Depth[index[name]["depth"]] < Depth[depth]] == []
 
 
 def test_developed_concepts_name_what_exercises_them() -> None:

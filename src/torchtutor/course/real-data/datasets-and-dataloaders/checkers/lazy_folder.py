@@ -122,7 +122,7 @@ def _check(ex, folder: Path):
             ex.fail_on(exc, "Iterating make_loader(folder, 5)")
     if torch.equal(firsts[0], firsts[1]):
         fail("make_loader serves the samples in the same order every epoch: it does not shuffle.",
-             "For training, shuffle=True draws a new order each epoch.", failure="not-shuffled",
+             "For training, shuffle=True draws a new order each epoch.", failure="unshuffled-training-data",
              misconceptions=["shuffle-once-is-enough"])
     return (f"Creating the Dataset read no file, `dataset[9]` read exactly sample_0009.pt, and the loader serves "
             f"shuffled batches of [5, 1, 28, 28] ({first_reads} files for the first batch of 5). A folder of any size "

@@ -75,7 +75,7 @@ def check(ex):
     if [y.tolist() for _, y in epochs[0]] == [y.tolist() for _, y in epochs[1]]:
         fail("The loader serves the same batches in the same order every epoch: nothing shuffles them.",
              "The digits are sorted, so each batch is a poll of one or two digits. shuffle=True on the DataLoader "
-             "draws a new order every epoch.", failure="not-shuffled", misconceptions=["shuffle-once-is-enough"])
+             "draws a new order every epoch.", failure="unshuffled-training-data", misconceptions=["shuffle-once-is-enough"])
     digits = len(first_labels[0])
     return (f"One sample per index ([1, 28, 28] in [0, 1] and its label), and the DataLoader serves shuffled batches "
             f"of [32, 1, 28, 28]: the first one held {digits} different digits although the data is sorted. The menu "

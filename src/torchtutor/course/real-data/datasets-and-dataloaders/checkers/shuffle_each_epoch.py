@@ -37,7 +37,7 @@ def check(ex):
     if first == list(range(N)):
         fail("The training loader serves the samples in their stored order, 0, 1, 2, ...: nothing shuffles them.",
              "Each batch is then a poll of neighbours. shuffle=True draws a new random order at the start of every "
-             "epoch.", failure="not-shuffled")
+             "epoch.", failure="unshuffled-training-data")
     if first == second:
         fail("The training loader serves the same shuffled order in both epochs.",
              "The order was shuffled once and then kept. shuffle=True on the DataLoader draws a fresh permutation every "

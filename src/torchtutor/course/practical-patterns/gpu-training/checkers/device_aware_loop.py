@@ -90,9 +90,8 @@ def _check_stand_in(ex):
              "Move the labels with the inputs: targets = targets.to(device).",
              misconceptions=["dataloader-follows-the-model"], failure="targets-not-moved")
     if params != {"meta"}:
-        where = "every batch" if not seen or cpu_inputs else "the batches"
-        fail(f"With device = {GPU} (the stand-in GPU), `train` trained on the CPU: the model's parameters and "
-             f"{where} never went to the device.",
+        fail(f"With device = {GPU} (the stand-in GPU), `train` trained on the CPU: neither the model's parameters "
+             "nor the batches went to the device.",
              "Three lines make the loop device-aware: model.to(device) before the optimizer is built, and "
              "inputs = inputs.to(device), targets = targets.to(device) for each batch.",
              misconceptions=["dataloader-follows-the-model"], failure="model-not-moved")

@@ -209,3 +209,27 @@ def test_cli_falls_back_when_no_server_answers(tmp_path) -> None:
     (root / ".torchtutor" / "serve.json").write_text(json.dumps({"socket": str(tmp_path / "gone.sock"), "pid": 1}))
     proc = _tt("check", "tensors/mirror-numpy", "--json", cwd=root)
     assert proc.returncode == 1 and json.loads(proc.stdout)["id"] == "tensors/mirror-numpy"
+
+
+def test_start_serves_the_course_by_default(tmp_path) -> None:
+    import re
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TORCHTUTOR_WORKSPACE", "TORCHTUTOR_COURSE")}
+    log = tmp_path / "start.log"
+    proc = subprocess.Popen([sys.executable, "-m", "torchtutor.cli", "start", str(tmp_path / "ws"), "--no-browser",
+                             "--port", "0"], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", log.read_text())):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://127.0.0.1:{found.group(1)}") as client:
+            assert client.get(f"/?token={found.group(2)}", follow_redirects=True).status_code == 200
+            assert "Module 2.1" in client.get("/").text
+        assert (tmp_path / "ws" / ".torchtutor" / "serve.json").is_file()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=20)
+    assert not (tmp_path / "ws" / ".torchtutor" / "serve.json").exists()     # the registry goes with the server

@@ -49,6 +49,14 @@ def _lexer(lang: str):
         return TextLexer()
 
 
+_PROSE = MarkdownIt("commonmark", {"breaks": True, "html": False})
+
+
+def inline_markdown(text: str, block: bool = True) -> str:
+    """A check's prompt or option: Markdown (code spans, line breaks kept), no raw HTML."""
+    return _PROSE.render(text) if block else _PROSE.renderInline(text)
+
+
 def highlight_code(code: str, lang: str = "python") -> str:
     return highlight(code, _lexer(lang), _FORMATTER)
 
@@ -239,12 +247,12 @@ def _check_form(lesson: Lesson, check) -> str:
     public = public_check(check)
     kind_label = {"predict": "Predict, then run it", "transfer": "In your own words", "choice": "Choose one"}[check.kind]
     head = (f"<section class='check {esc(check.kind)}' data-lesson='{esc(lesson.slug)}' data-check='{esc(check.id)}'>"
-            f"<div class='check-kind'>{esc(kind_label)}</div><p class='prompt'>{esc(check.prompt)}</p>")
+            f"<div class='check-kind'>{esc(kind_label)}</div><div class='prompt'>{inline_markdown(check.prompt)}</div>")
     if check.kind == "predict":
         body = (f"<form class='answer'><input name='answer' autocomplete='off' placeholder='{esc(public['answer_hint'])}'>"
                 "<button>Run the code</button></form>")
     elif check.kind == "choice":
-        options = "".join(f"<label><input type='radio' name='answer' value='{i}'> {esc(opt)}</label>"
+        options = "".join(f"<label><input type='radio' name='answer' value='{i}'> <span>{inline_markdown(opt, block=False)}</span></label>"
                           for i, opt in enumerate(check.options, start=1))
         body = f"<form class='answer'><div class='options'>{options}</div><button>Answer</button></form>"
     else:

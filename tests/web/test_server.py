@@ -233,3 +233,23 @@ def test_start_serves_the_course_by_default(tmp_path) -> None:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=20)
     assert not (tmp_path / "ws" / ".torchtutor" / "serve.json").exists()     # the registry goes with the server
+
+
+def test_transfer_question_is_self_marked_and_recorded(served) -> None:
+    from torchtutor.progress import ProgressStore
+
+    lesson = next(l for l in COURSE.lessons if any(c.kind == "transfer" for c in l.checks))
+    check = next(c for c in lesson.checks if c.kind == "transfer")
+    url = f"/api/quiz/{lesson.slug}/{check.id}"
+    with served.client() as client:
+        first = client.post(url, json={"answer": "My own words."}, headers=served.origin()).json()
+        assert first["expected"] == check.model_answer and first["recorded"] is False
+        marked = client.post(url, json={"answer": "My own words.", "mark": "partly"}, headers=served.origin()).json()
+        assert marked["self_mark"] == "partly" and marked["recorded"] is True
+        empty = client.post(url, json={"answer": "  "}, headers=served.origin())
+        assert empty.status_code == 400 and "empty" in empty.json()["error"]
+    store = ProgressStore(served.root / ".torchtutor" / "progress.sqlite3")
+    try:
+        assert [a.self_mark for a in store.quiz_answers() if a.check_id == check.id] == ["partly"]
+    finally:
+        store.close()

@@ -203,6 +203,11 @@ def index_page(ws) -> str:
     done = sum(l["done"] for l in progress["lessons"])
     total = sum(l["total"] for l in progress["lessons"])
     parts.append(f"<p class='meta'>{done} of {total} exercises passed · workspace <code>{esc(str(ws.root))}</code></p>")
+    if course.lessons:
+        upnext = ws.next_lesson()
+        verb = "Start with" if done == 0 else "Continue with"
+        parts.append(f"<p><a class='continue' href='/lesson/{esc(upnext.slug)}'>{verb} {esc(upnext.number)} "
+                     f"{esc(upnext.title)} →</a></p>")
     for module in course.modules:
         lessons = [l for l in course.lessons if l.module == module.slug]
         parts.append(f"<section class='module'><h2>Module {esc(module.number)} · {esc(module.title)}</h2>"
@@ -213,7 +218,7 @@ def index_page(ws) -> str:
                          f"<span class='num'>{esc(lesson.number)}</span> {esc(lesson.title)}</a>"
                          f"<span class='kind'>{esc(lesson.type.value)}</span>"
                          f"<span class='count'>{info['done']}/{info['total']} exercises</span>"
-                         f"<p>{esc(lesson.summary)}</p></li>")
+                         f"<p>{inline_markdown(lesson.summary, block=False)}</p></li>")
         for planned in module.planned:
             if course.lesson(planned.slug) is None:
                 parts.append(f"<li class='lesson-card planned'><span class='num'>{esc(planned.number)}</span> "

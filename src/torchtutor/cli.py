@@ -32,8 +32,10 @@ app = typer.Typer(
 curriculum_app = typer.Typer(help="Validate the course and generate its documents.", no_args_is_help=True)
 app.add_typer(curriculum_app, name="curriculum")
 from .cli_data import data_app  # noqa: E402  (data and project commands live in their own modules)
+from .cli_project import project_app  # noqa: E402
 
 app.add_typer(data_app, name="data")
+app.add_typer(project_app, name="project")
 from .cli_notebook import notebook as _notebook  # noqa: E402
 
 app.command("notebook")(_notebook)

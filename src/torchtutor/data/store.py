@@ -159,7 +159,7 @@ def locate(name: str, data_dir: Path | None = None, *, sample: bool = False) -> 
 def not_found_message(spec: DatasetSpec, reason: str = "") -> str:
     system = SYSTEM_DATA / spec.name
     env = os.environ.get("TORCHTUTOR_DATA")
-    options = [f"pass a folder that holds its four IDX files (gzipped or not) with --data-dir DIR",
+    options = ["pass a folder that holds its four IDX files (gzipped or not) with --data-dir DIR",
                f"put them in $TORCHTUTOR_DATA/{spec.name}/ "
                + (f"(TORCHTUTOR_DATA is {env})" if env else "(TORCHTUTOR_DATA is not set)")]
     if spec.apt_package:

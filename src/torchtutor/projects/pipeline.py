@@ -50,9 +50,9 @@ class Config:
     lr: float = 4e-3  # the one-cycle peak
     weight_decay: float = 5e-4
     patience: int = 4  # epochs without a better validation accuracy before stopping
-    augment: bool = True  # random shifts (and, for Fashion-MNIST, mirror images) of each training batch
-    shift: int = 2  # the largest shift in pixels; 0 for none
-    width: int = 32  # the CNN's first-layer channels (doubling per block)
+    augment: bool = True  # mirror images (Fashion-MNIST only) and random shifts, per image, in the batch
+    shift: int = 0  # the largest random shift in pixels (0: none; 2 regularises more but learns slower)
+    width: int = 24  # the CNN's first-layer channels (doubling per block)
     data: str = "auto"  # full, sample, or auto (full if it is on this machine, else the sample)
     data_dir: str | None = None
     out: str = ""  # default: runs/<dataset>-<model>
@@ -170,8 +170,9 @@ def pixel_stats(images: torch.Tensor) -> tuple[float, float]:
 
 
 def to_input(images: torch.Tensor, mean: float, std: float) -> torch.Tensor:
-    """uint8 [N, 28, 28] -> normalised float [N, 1, 28, 28], for the whole batch at once."""
-    return images.unsqueeze(1).float().div_(255).sub_(mean).div_(std)
+    """uint8 [N, 28, 28] -> normalised float [N, 1, 28, 28], for the whole batch at once (channels-last strides)."""
+    x = images.unsqueeze(1).float().div_(255).sub_(mean).div_(std)
+    return x.contiguous(memory_format=torch.channels_last)
 
 
 def augment(x: torch.Tensor, generator: torch.Generator, flip: bool, shift: int = 2) -> torch.Tensor:
@@ -263,6 +264,8 @@ def run(config: Config, progress=None) -> Report:
     splits, source, classes = load_splits(config, device)
     stats = pixel_stats(splits["train"].images)
     model = models.build(config.model, config.width).to(device)
+    if config.model == "cnn":  # oneDNN's convolutions run 20-30% faster on CPU in the channels-last layout
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps = math.ceil(len(splits["train"].labels) / config.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=config.epochs * steps)

@@ -19,7 +19,7 @@ from torch import nn
 MODELS = ("mlp", "cnn")
 
 
-def mlp(hidden: int = 512, dropout: float = 0.25) -> nn.Module:
+def mlp(hidden: int = 1024, dropout: float = 0.3) -> nn.Module:
     return nn.Sequential(
         nn.Flatten(),
         nn.Linear(28 * 28, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Dropout(dropout),

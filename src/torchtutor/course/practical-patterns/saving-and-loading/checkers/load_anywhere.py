@@ -7,33 +7,26 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import describe, fail
-from torchtutor.checks.api import learner_error
+from torchtutor.checks import WrongError, describe, fail
 
-GPU_FILE = "Attempting to deserialize object on"
+ERRORS = [
+    WrongError(RuntimeError, r"Attempting to deserialize object on",
+               "torch.load tried to put the tensors back on cuda:3, where the server's file says they lived, and this "
+               "machine has no such device.",
+               details=["Tensors remember their device and torch.save writes it into the file. Tell torch.load where "
+                        "to put them instead: torch.load(path, map_location=device, weights_only=True)."],
+               misconceptions=["checkpoints-load-anywhere"], failure="no-map-location"),
+    WrongError(RuntimeError, r"meta tensor",
+               "{doing}: the checkpoint's tensors went to the requested device, but the model stayed somewhere else, so "
+               "load_state_dict could not copy them in.",
+               details=["Use the `device` argument for the model too: make_model().to(device), then load_state_dict."],
+               failure="model-elsewhere"),
+]
 
 
 def _call_loader(ex, path, device):
-    """Call the learner's loader; the two device mistakes of this exercise raise RuntimeErrors we can name."""
-    loader = ex.get("load_for_inference")
-    try:
-        return loader(path, device)
-    except RuntimeError as exc:
-        failure = learner_error(exc, ex.file, "Calling `load_for_inference(...)`")
-        if GPU_FILE in str(exc):
-            fail("torch.load tried to put the tensors back on cuda:3, where the server's file says they lived, and "
-                 "this machine has no such device.",
-                 *failure.details[:1],
-                 "Tensors remember their device and torch.save writes it into the file. Tell torch.load where to put "
-                 "them instead: torch.load(path, map_location=device, weights_only=True).",
-                 misconceptions=["checkpoints-load-anywhere"], failure="no-map-location")
-        if "meta tensor" in str(exc):
-            fail(f"Asked for the device {device.type!r}, `load_for_inference` put the checkpoint's tensors there but "
-                 "left the model somewhere else, so load_state_dict could not copy them in.",
-                 *failure.details[:1],
-                 "Use the `device` argument for the model too: make_model().to(device), then load_state_dict.",
-                 failure="model-elsewhere")
-        raise failure from None
+    return ex.call("load_for_inference", path, device, errors=ERRORS,
+                   doing=f"Calling `load_for_inference(path, {device.type!r})`")
 
 
 def check(ex):

@@ -187,3 +187,16 @@ def test_a_notebook_widget_computes_with_the_same_function_as_the_cli():
     if hasattr(shown, "params"):  # anywidget is installed: moving a slider recomputes in Python
         shown.params = dict(shown.params, w1=-0.5)
         assert shown.data["autograd"] == get("autograd-explorer").run(w1=-0.5)["autograd"]
+
+
+def test_a_verdict_with_explanations_is_shown_with_their_words():
+    """Workspace.check attaches explanations as {"id", "text"}; the notebook shows the text."""
+    from torchtutor.checks import Verdict
+    from torchtutor.nb.display import verdict_view
+
+    verdict = Verdict(id="saving-and-loading/match-architecture", passed=False, summary="Names differ.",
+                      misconceptions=["file-contains-architecture"], failure="missing-keys",
+                      explanations=[{"id": "file-contains-architecture", "text": "The file holds names and tensors."}])
+    shown = verdict_view(verdict)
+    assert "Why it matters: The file holds names and tensors." in shown.text
+    assert "Why it matters: The file holds names and tensors." in shown._repr_html_()

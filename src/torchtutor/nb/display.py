@@ -25,8 +25,8 @@ class Shown:
 
 def _explanations(verdict, course, lesson) -> list[str]:
     carried = getattr(verdict, "explanations", None)
-    if carried is not None:
-        return list(carried)
+    if carried is not None:        # Workspace.check attaches [{"id", "text"}, ...]
+        return [e["text"] if isinstance(e, dict) else str(e) for e in carried]
     from ..render import _misconception_text
 
     return [t for t in (_misconception_text(course, lesson, mid) for mid in verdict.misconceptions) if t]

@@ -29,18 +29,6 @@ FIGURE_TOLERANCE = 0.02
 UPDATE_FIGURES = bool(os.environ.get("TORCHTUTOR_UPDATE_FIGURES"))
 
 
-@pytest.fixture
-def one_thread():
-    """Samples train small models; on a shared 2-core machine intra-op threads only fight each other (a lesson that
-    takes 5 s on one thread took a minute on two under load). The printed numbers do not depend on it."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 

@@ -14,7 +14,21 @@ PortOpt = Annotated[Optional[int], typer.Option(
 def serve_workspace(ws, *, port: Optional[int], open_browser: bool) -> None:
     """Serve ``ws`` in the foreground, printing the URL and every verdict, until Ctrl+C."""
     from . import cli, render
+    from .service import running_server
     from .web.server import serve
+
+    other = running_server(ws.root)
+    if other is not None:      # one server per workspace: point at the one that runs
+        cli.console.print(f"This workspace is already served (process {other['pid']}) at  {other['url']}",
+                          highlight=False, soft_wrap=True)
+        if open_browser:
+            from .web.reader import has_display
+
+            if has_display():
+                import webbrowser
+
+                webbrowser.open(other["url"])
+        return
 
     def ready(served, opened):
         cli.console.print(f"The course is served at  {served.url}", highlight=False, soft_wrap=True)

@@ -98,6 +98,12 @@ def request(root: Path, op: str, args: dict, timeout: float = 330.0) -> dict | N
         sock.close()
 
 
+def running_server(root: Path) -> dict | None:
+    """The registry of the server that serves ``root`` right now (it answered a ping), else None."""
+    reply = request(root, "ping", {}, timeout=2.0)
+    return reply if reply and reply.get("exit") == 0 and reply.get("url") else None
+
+
 def _parse(argv: list[str]) -> tuple[str | None, str, dict] | None:
     """Read the few argument shapes the service answers; None for anything else (the full CLI handles it).
 

@@ -253,3 +253,15 @@ def test_transfer_question_is_self_marked_and_recorded(served) -> None:
         assert [a.self_mark for a in store.quiz_answers() if a.check_id == check.id] == ["partly"]
     finally:
         store.close()
+
+
+def test_one_server_per_workspace_and_private_files(served) -> None:
+    import stat
+
+    from torchtutor.service import read_registry
+
+    info = read_registry(served.root)
+    assert stat.S_IMODE((served.root / ".torchtutor" / "serve.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE(Path(info["socket"]).stat().st_mode) & 0o077 == 0       # only this user may connect
+    second = _tt("serve", "--no-browser", "--port", "0", cwd=served.root)
+    assert second.returncode == 0 and "already served" in second.stdout and served.base in second.stdout

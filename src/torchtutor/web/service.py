@@ -122,6 +122,8 @@ class ServiceServer:
         console = Console(file=out, width=int(message.get("width") or 100), force_terminal=bool(message.get("color")),
                           color_system="standard" if message.get("color") else None, highlight=False)
         try:
+            if op == "ping":
+                return {"exit": 0, "stdout": "", "url": self.url, "pid": os.getpid()}
             if op == "check":
                 return self._check(args, console, out)
             if op == "hint":

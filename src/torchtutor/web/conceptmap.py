@@ -3,7 +3,8 @@
 One column per lesson (grouped by module), one band per depth (APPLIED at the top,
 MENTIONED at the bottom). Each concept is a card in the column of the lesson that
 teaches it, in the band of the depth it is taught to; its colour says what the learner
-has shown: passed an exercise or check that uses it, tried one, or not yet. The
+has shown: passed an exercise or check that uses it, tried one, or not yet; a line
+under it names the later lessons that use it again. The
 picture is an SVG made on the server from ``Workspace.progress()``.
 """
 
@@ -16,15 +17,33 @@ DEPTHS = ("APPLIED", "DEVELOPED", "INTRODUCED", "MENTIONED")
 COLOURS = {"shown": ("#bbf7d0", "#15803d", "#14532d"), "tried": ("#fde68a", "#b45309", "#78350f"),
            "not yet": ("#f1f5f9", "#94a3b8", "#334155")}
 COL_W, GAP, CARD_W, LINE_H, PAD = 178, 14, 164, 13, 6
-LEFT, TOP = 96, 64
+LEFT, TOP = 96, 72
 
 
 def _lines(name: str) -> list[str]:
     return textwrap.wrap(name.replace("`", ""), 26) or [name]
 
 
+def reused_in(course) -> dict[str, list[str]]:
+    """For each concept, the numbers of the later lessons whose exercises or checks use it again."""
+    out: dict[str, list[str]] = {}
+    home = {c.name: lesson.number for lesson in course.lessons for c in lesson.concepts}
+    for lesson in course.lessons:
+        used = {name for ex in lesson.exercises for name in ex.concepts}
+        used |= {name for check in lesson.checks for name in check.concepts}
+        for name in used:
+            if home.get(name) not in (None, lesson.number):
+                out.setdefault(name, []).append(lesson.number)
+    return out
+
+
+def _card_height(concept: dict, again: dict) -> int:
+    return len(_lines(concept["name"])) * LINE_H + 2 * PAD + (LINE_H if concept["name"] in again else 0)
+
+
 def concept_map_svg(course, progress: dict) -> str:
     lessons = course.lessons
+    again = reused_in(course)
     by_lesson: dict[str, list[dict]] = {l.slug: [] for l in lessons}
     for c in progress["concepts"]:
         by_lesson.setdefault(c["lesson"], []).append(c)
@@ -34,7 +53,7 @@ def concept_map_svg(course, progress: dict) -> str:
     for depth in DEPTHS:
         tallest = 0
         for slug, items in by_lesson.items():
-            stack = sum(len(_lines(c["name"])) * LINE_H + 2 * PAD + 6 for c in items if c["depth"] == depth)
+            stack = sum(_card_height(c, again) + 6 for c in items if c["depth"] == depth)
             tallest = max(tallest, stack)
         heights[depth] = max(tallest, 30) + 16
     width = LEFT + len(lessons) * (COL_W + GAP) + 10
@@ -43,14 +62,20 @@ def concept_map_svg(course, progress: dict) -> str:
     out = [f"<svg xmlns='http://www.w3.org/2000/svg' class='concept-map-svg' viewBox='0 0 {width} {height}' "
            f"width='{width}' height='{height}' role='img' aria-label='Concept map: every concept by lesson and depth'>",
            "<style>.cm-t{font:11px system-ui,sans-serif}.cm-h{font:600 12px system-ui,sans-serif}"
-           ".cm-d{font:600 10px system-ui,sans-serif;letter-spacing:.06em}</style>"]
+           ".cm-d{font:600 10px system-ui,sans-serif;letter-spacing:.06em}.cm-r{font:10px system-ui,sans-serif;fill:#6366f1}</style>"]
     # module headers and lesson headers
     x = LEFT
     module_spans: dict[str, list[int]] = {}
+    done = {l["slug"]: (l["done"], l["total"]) for l in progress.get("lessons", [])}
     for lesson in lessons:
         module_spans.setdefault(lesson.module or "", []).append(x)
-        out.append(f"<a href='/lesson/{e(lesson.slug)}'><text class='cm-h' x='{x + 4}' y='{TOP - 12}' fill='#0f172a'>"
+        passed, total = done.get(lesson.slug, (0, 0))
+        out.append(f"<a href='/lesson/{e(lesson.slug)}'><text class='cm-h' x='{x + 4}' y='{TOP - 20}' fill='#0f172a'>"
                    f"{e(lesson.number)} {e(lesson.slug)}</text></a>")
+        if total:
+            out.append(f"<rect x='{x + 4}' y='{TOP - 13}' width='{CARD_W}' height='5' rx='2.5' fill='#e2e8f0'/>"
+                       f"<rect x='{x + 4}' y='{TOP - 13}' width='{CARD_W * passed / total:.1f}' height='5' rx='2.5' "
+                       f"fill='#16a34a'><title>{passed} of {total} exercises passed</title></rect>")
         x += COL_W + GAP
     for module in course.modules:
         xs = module_spans.get(module.slug)
@@ -75,13 +100,16 @@ def concept_map_svg(course, progress: dict) -> str:
             cy = band_top[depth] + 8
             for c in (c for c in by_lesson.get(lesson.slug, []) if c["depth"] == depth):
                 lines = _lines(c["name"])
-                h = len(lines) * LINE_H + 2 * PAD
+                h = _card_height(c, again)
                 fill, stroke, ink = COLOURS.get(c["status"], COLOURS["not yet"])
                 tip = f"{c['name']} — {depth.lower()} in {lesson.slug}; {c['status']} ({c['passed']} of {c['evidence']} attempts passed)"
                 out.append(f"<g class='cm-card' data-status='{e(c['status'])}'><title>{e(tip)}</title>"
                            f"<rect x='{cx}' y='{cy}' width='{CARD_W}' height='{h}' rx='7' fill='{fill}' stroke='{stroke}'/>")
                 for j, line in enumerate(lines):
                     out.append(f"<text class='cm-t' x='{cx + 8}' y='{cy + PAD + (j + 1) * LINE_H - 3}' fill='{ink}'>{e(line)}</text>")
+                if c["name"] in again:
+                    out.append(f"<text class='cm-r' x='{cx + 8}' y='{cy + PAD + (len(lines) + 1) * LINE_H - 3}'>"
+                               f"↻ used again in {e(', '.join(again[c['name']]))}</text>")
                 out.append("</g>")
                 cy += h + 6
     # legend

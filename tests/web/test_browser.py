@@ -76,6 +76,9 @@ def test_index_and_every_lesson_open_with_diagrams_drawn(page, served) -> None:
         assert page.locator(".check").count() == len(lesson.checks)
         wait_for(page, "() => [...document.querySelectorAll('.tt-widget')].every(w => w.dataset.ready === '1')",
                  timeout=20)
+        broken = page.evaluate("() => [...document.querySelectorAll('article img')].filter(i => !i.complete || "
+                               "!i.naturalWidth).map(i => i.getAttribute('src'))")
+        assert not broken, (lesson.slug, broken)                  # the lesson's figures/ are served
         nav = page.locator("nav.pager").first
         assert nav.locator("a.prev").count() == 1 and nav.locator("a.next").count() == 1
         page.screenshot(path=str(ARTIFACTS / f"lesson-{lesson.number}-{lesson.slug}.jpg"), full_page=True, quality=70)

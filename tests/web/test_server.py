@@ -113,6 +113,19 @@ def test_an_internal_error_does_not_reach_the_page(tmp_path, monkeypatch) -> Non
     assert "Traceback" in (tmp_path / ".cache" / "torchtutor" / "crash.log").read_text()
 
 
+def test_lesson_figures_are_served_and_nothing_else(served) -> None:
+    lesson = next((l for l in COURSE.lessons if (l.dir / "figures").is_dir()), None)
+    if lesson is None:
+        pytest.skip("no lesson ships figures yet")
+    figure = next(p for p in (lesson.dir / "figures").iterdir() if p.suffix == ".png")
+    with served.client() as client:
+        reply = client.get(f"/lesson/{lesson.slug}/figures/{figure.name}")
+        assert reply.status_code == 200 and reply.content == figure.read_bytes()
+        assert f"/lesson/{lesson.slug}/figures/{figure.name}" in client.get(f"/lesson/{lesson.slug}").text
+        for name in ("..%2Flesson.toml", "../lesson.toml", "%2E%2E%2Flesson.toml", "nope.png"):
+            assert client.get(f"/lesson/{lesson.slug}/figures/{name}").status_code == 404, name
+
+
 # ----------------------------------------------------------------------------- API
 def test_widget_api_gives_the_same_numbers_as_the_cli(served) -> None:
     from torchtutor.widgets import autograd_explorer

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -34,6 +34,7 @@ from . import pages
 from .security import Gate
 
 STATIC = Path(__file__).resolve().parent / "static"
+FIGURE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 log = logging.getLogger("torchtutor.web")
 
 
@@ -172,6 +173,16 @@ def create_app(reader: Reader, *, token: str, port: int):
     def lesson(request: Request):
         return HTMLResponse(pages.lesson_page(ws, _lesson(reader, request.path_params["slug"])))
 
+    def figure(request: Request):
+        lesson_ = _lesson(reader, request.path_params["slug"])
+        name = request.path_params["name"]
+        folder = (lesson_.dir / "figures").resolve()
+        path = (folder / name).resolve()
+        if path.parent != folder or path.suffix.lower() not in FIGURE_TYPES or not path.is_file():
+            raise BadRequest(f"Lesson {lesson_.slug} has no figure {name!r}.", 404)
+        return FileResponse(path, media_type=FIGURE_TYPES[path.suffix.lower()],
+                            headers={"cache-control": "max-age=3600"})
+
     def progress(request: Request):
         return HTMLResponse(pages.progress_page(ws))
 
@@ -278,7 +289,8 @@ def create_app(reader: Reader, *, token: str, port: int):
         return _error(request, 500, f"torchtutor hit an internal error ({type(exc).__name__}). {where}")
 
     routes = [
-        Route("/", index), Route("/lesson/{slug}", lesson), Route("/progress", progress),
+        Route("/", index), Route("/lesson/{slug}", lesson), Route("/lesson/{slug}/figures/{name}", figure),
+        Route("/progress", progress),
         Route("/static/pygments.css", pygments_css),
         Route("/api/events", events),
         Route("/api/exercise/{lesson}/{exercise}/file", read_file, methods=["GET"]),

@@ -142,6 +142,16 @@ def render_markdown(text: str, lesson: Lesson | None = None) -> RenderedLesson:
             level = int(token.tag[1])
             if level in (2, 3):
                 toc.append((level, anchor, inline.content.replace("`", "")))
+        if token.type == "inline" and lesson is not None:
+            for child in token.children or []:
+                src = child.attrGet("src") if child.type == "image" else None
+                if src and not re.match(r"^([a-z]+:|/|#)", str(src)):
+                    if (lesson.dir / str(src)).is_file():
+                        child.attrSet("src", f"/lesson/{lesson.slug}/{src}")   # the lesson's own figures/
+                    else:  # a figure the lesson names but does not ship: say so instead of a broken image
+                        child.type, child.tag = "text", ""
+                        child.content = f"[figure {src} is missing from the lesson: {child.content}]"
+                        child.children = None
         if token.type in ("inline", "fence", "code_block"):
             for name in WIDGET_MENTION.findall(token.content):
                 if name in WIDGETS and name not in seen_widgets and name not in pending:

@@ -127,7 +127,7 @@ class Exercise:
         runner; the attempt is recorded in the progress store."""
         ws = _open_workspace()
         verdict = ws.check(self._lesson, self._exercise, _get_runner())
-        return verdict_view(verdict, ws.course, self._lesson)
+        return verdict_view(verdict)
 
     def hint(self) -> Shown:
         """The next rung of the hint ladder; the first one fits the last failure."""

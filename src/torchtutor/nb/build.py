@@ -99,7 +99,8 @@ def _check_cells(cells: _Cells, lesson: Lesson, check, solutions: bool) -> None:
         guess = "None"
         if solutions:
             value, _ = run_check_code(lesson, check)
-            guess = repr(format_value(check.answer_kind or "text", value))
+            kind = check.answer_kind or "text"
+            guess = repr(("yes" if value else "no") if kind == "bool" else format_value(kind, value))
         cells.code(f"prediction = {guess}  # your prediction, as you would type it: 42, [3, 1], float32, yes\n"
                    f"{handle}.answer(prediction)")
     elif check.kind == "choice":

@@ -23,18 +23,10 @@ class Shown:
         return f'<div class="torchtutor" style="font-family: system-ui, sans-serif; line-height: 1.45">{body}</div>'
 
 
-def _explanations(verdict, course, lesson) -> list[str]:
-    carried = getattr(verdict, "explanations", None)
-    if carried is not None:        # Workspace.check attaches [{"id", "text"}, ...]
-        return [e["text"] if isinstance(e, dict) else str(e) for e in carried]
-    from ..render import _misconception_text
-
-    return [t for t in (_misconception_text(course, lesson, mid) for mid in verdict.misconceptions) if t]
-
-
-def verdict_view(verdict, course=None, lesson=None) -> Shown:
+def verdict_view(verdict) -> Shown:
+    """A verdict as the workspace returned it, explanations included (nothing is decided here)."""
     mark = "✓" if verdict.passed else "✗"
-    why = _explanations(verdict, course, lesson)
+    why = [item["text"] for item in verdict.explanations]
     lines = [f"{mark} {verdict.id}  ({verdict.duration_ms:.0f} ms)", verdict.summary]
     lines += [f"  {d}" for d in verdict.details]
     lines += [f"  Why it matters: {w}" for w in why]

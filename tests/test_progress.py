@@ -214,20 +214,34 @@ def test_reopen_keeps_data_and_version(db: Path) -> None:
         assert s.quiz_answers()[0].self_mark == "ok"
 
 
-def test_hand_built_v0_database_is_migrated(db: Path) -> None:
-    """A plain SQLite file at user_version 0 (here holding an unrelated table) gains the
-    schema; what was already in it is kept."""
+def test_a_database_with_tables_that_are_not_ours_is_refused_untouched(db: Path) -> None:
+    """A plain SQLite file (application_id 0) holding another program's table is not ours:
+    refused with one paragraph, and not one byte of it changes."""
     db.parent.mkdir(parents=True)
     raw = sqlite3.connect(db)
     raw.execute("CREATE TABLE notes (text TEXT)")
     raw.execute("INSERT INTO notes VALUES ('keep me')")
     raw.commit()
     raw.close()
+    before = db.read_bytes()
+    with pytest.raises(ProgressError) as info:
+        ProgressStore(db)
+    message = str(info.value)
+    assert str(db) in message and "another program" in message and "notes" in message and "\n" not in message
+    assert db.read_bytes() == before
+    assert not db.with_name(db.name + "-wal").exists()
+
+
+def test_an_empty_sqlite_file_becomes_ours(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"")
     with ProgressStore(db) as s:
         assert s.schema_version == SCHEMA_VERSION
-        s.record_attempt("e", False, {}, "h")
-        assert s.status("e") == "failing"
-    assert _table_count(db, "notes") == 1
+    raw = sqlite3.connect(db)
+    try:
+        assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    finally:
+        raw.close()
 
 
 NEXT = SCHEMA_VERSION + 1  # a test-only migration comes after the real ones

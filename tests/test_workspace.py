@@ -140,12 +140,12 @@ def test_reset_keeps_the_learners_version_and_restores_the_starter(ws) -> None:
     lesson, ex = add_two(ws)
     path = ws.exercise_path(lesson, ex)
     path.write_text("total = 4  # my try\n")
-    backup = ws.reset(lesson, ex)
-    assert backup.read_text() == "total = 4  # my try\n"
-    assert backup.parent == ws.root / MARKER / "backups"
+    done = ws.reset(lesson, ex)
+    assert done.backup.read_text() == "total = 4  # my try\n" and done.notes == []
+    assert done.backup.parent == ws.root / MARKER / "backups"
     assert path.read_text() == exercise_files(lesson, ex).starter.read_text()
     path.unlink()
-    assert ws.reset(lesson, ex) is None and path.is_file()
+    assert ws.reset(lesson, ex).backup is None and path.is_file()
 
 
 def test_solution_is_recorded_and_progress_reports_it_all(ws) -> None:

@@ -19,7 +19,7 @@ from rich.console import Console
 from . import render
 from .curriculum import CourseError, load_or_raise
 from .workspace import Workspace, WorkspaceError, open_workspace
-from .workspace.core import DEFAULT_DIR, discover
+from .workspace.core import DEFAULT_DIR, BadPathError, discover
 
 app = typer.Typer(
     name="torchtutor",
@@ -74,7 +74,15 @@ def workspace_dir(ctx: typer.Context, workspace: Optional[Path] = None) -> Optio
 
 
 def _ws(ctx: typer.Context, workspace: Optional[Path] = None) -> Workspace:
-    return open_workspace(workspace_dir(ctx, workspace))
+    ws = open_workspace(workspace_dir(ctx, workspace))
+    _show_notices(ws)
+    return ws
+
+
+def _show_notices(ws: Workspace) -> None:
+    """Print, once, what the learner must know before anything else (a recovered database)."""
+    for text in ws.new_notices():
+        render.notice(err_console, text)
 
 
 def _runner():
@@ -106,9 +114,12 @@ def start(ctx: typer.Context,
     if directory is None:
         try:
             directory = discover(None)
+        except BadPathError:
+            raise
         except WorkspaceError:
             directory = Path.cwd() / DEFAULT_DIR
     ws, written = Workspace.create(directory)
+    _show_notices(ws)
     lesson = ws.next_lesson()
     render.welcome(console, ws, lesson, written)
     if not no_serve and not no_watch:
@@ -210,16 +221,24 @@ def reset(ctx: typer.Context,
     """Restore an exercise file to its starter; your version is backed up first."""
     ws = _ws(ctx, workspace)
     lesson, ex = ws.resolve(exercise)
-    backup = ws.reset(lesson, ex)
-    console.print(f"Restored {ws.exercise_path(lesson, ex)}.")
-    if backup:
-        console.print(f"Your previous version is saved at {backup}.")
+    done = ws.reset(lesson, ex)
+    for note in done.notes:
+        console.print(note, highlight=False, soft_wrap=True)
+    console.print(f"Restored {done.path}.", highlight=False, soft_wrap=True)
+    if done.backup:
+        console.print(f"Your previous version is saved at {done.backup}.", highlight=False, soft_wrap=True)
 
 
 @app.command()
-def progress(ctx: typer.Context, as_json: JsonOpt = False, workspace: WorkspaceOpt = None):
+def progress(ctx: typer.Context, as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+             acknowledge: Annotated[bool, typer.Option(
+                 "--acknowledge", help="Stop showing the notices at the top (e.g. a recovered progress database).")] = False):
     """Show lessons, exercises and concepts with their status."""
-    data = _ws(ctx, workspace).progress()
+    ws = _ws(ctx, workspace)
+    if acknowledge:
+        count = ws.acknowledge_notices()
+        err_console.print(f"Acknowledged {count} notice{'s' if count != 1 else ''}." if count else "There were no notices.")
+    data = ws.progress()
     if as_json:
         _print_json(data)
     else:
@@ -383,7 +402,10 @@ def curriculum_lint(root: Annotated[Optional[Path], typer.Option(
                     as_json: JsonOpt = False):
     """Validate the course. One `file:line: problem` row per problem; exit 1 if any is an error (not a warning)."""
     from .curriculum.lint import errors, lint
+    from .curriculum.loader import missing_root
 
+    if (missing := missing_root(root)) is not None:
+        raise missing
     problems = lint(root)
     failing = errors(problems)
     if as_json:

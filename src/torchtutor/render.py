@@ -76,7 +76,14 @@ def why(console: Console, text: str) -> None:
     console.print(Panel(text, title="Why this works", border_style="green"))
 
 
+def notice(console: Console, text: str) -> None:
+    console.print(Panel(text, title="Notice", border_style="yellow"), highlight=False)
+
+
 def progress(console: Console, data: dict) -> None:
+    for text in data.get("notices", []):
+        console.print(Panel(text + "\n\nRun `torchtutor progress --acknowledge` to stop showing this.",
+                            title="Notice", border_style="yellow"), highlight=False)
     table = Table(title="Lessons")
     for col in ("lesson", "title", "exercises", "status"):
         table.add_column(col)

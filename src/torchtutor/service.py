@@ -161,7 +161,10 @@ def try_service(argv: list[str]) -> int | None:
     if parsed is None:
         return None
     workspace, op, args = parsed
-    root, _source = find_root(workspace)
+    try:
+        root, _source = find_root(workspace)
+    except (OSError, ValueError):  # a path no folder can have: the full CLI explains it
+        return None
     if root is None:
         return None
     reply = request(root, op, args)

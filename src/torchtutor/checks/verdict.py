@@ -54,7 +54,9 @@ class Verdict:
 def missing_file_verdict(exercise_id: str, path: str | Path) -> Verdict:
     """The verdict for an exercise whose file is not there: moved, renamed, deleted, or a
     folder where the file should be. The CLI, the web reader and the harness all use it."""
-    what = "is a folder, not a file" if Path(path).is_dir() else "does not exist"
+    folder = Path(path).is_dir()
+    what = "is a folder, not a file" if folder else "does not exist"
+    kept = " (the folder is moved, with everything in it, to .torchtutor/backups/)" if folder else ""
     return Verdict(id=exercise_id, passed=False, summary=f"The exercise file {path} {what}.",
-                   details=[f"Run `torchtutor reset {exercise_id}` to put the starter back there."],
+                   details=[f"Run `torchtutor reset {exercise_id}` to put the starter back there{kept}."],
                    failure="missing-file")

@@ -51,14 +51,35 @@ class Problem:
 class CourseError(Exception):
     """The course could not be loaded. ``str()`` is one paragraph for the learner."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], message: str | None = None):
         self.problems = problems
         first = problems[0]
         more = f" ({len(problems) - 1} more problem(s); run `torchtutor curriculum lint` to list them all)" if len(problems) > 1 else ""
-        super().__init__(
+        super().__init__(message or (
             f"The course files are broken: {first}.{more} If you edited the course, fix that line; "
             "if you did not, reinstall torchtutor."
-        )
+        ))
+
+
+def missing_root(root: Path | None) -> CourseError | None:
+    """The error for a course folder that is not there (None when it is): it names
+    ``$TORCHTUTOR_COURSE`` when that is where the folder came from."""
+    chosen = Path(root) if root else default_root()
+    try:
+        if chosen.is_dir():
+            return None
+        problem = "does not exist" if not chosen.exists() else "is not a folder"
+    except (OSError, ValueError):
+        problem = "is not a usable path"
+    shown = str(chosen) if len(str(chosen)) <= 80 else str(chosen)[:60] + "..."
+    if root is None and os.environ.get(COURSE_ENV):
+        message = (f"${COURSE_ENV} is set to {shown!r}, which {problem}. Point it at a course folder (the one that "
+                   f"holds series.toml), or unset it to use the course that comes with torchtutor.")
+    elif root is not None:
+        message = f"The course folder {shown!r} {problem}. Give the folder that holds series.toml."
+    else:
+        message = f"The course that comes with torchtutor is missing ({shown} {problem}). Reinstall torchtutor."
+    return CourseError([Problem(chosen, 1, f"the course folder {problem}")], message)
 
 
 @dataclass
@@ -211,6 +232,9 @@ def validate(model: type[M], data: dict[str, Any], path: Path, text: str, proble
 
 def load(root: Path | None = None) -> tuple[Course | None, list[Problem]]:
     """Load the course at ``root`` (default: the packaged one); never raises for bad files."""
+    missing = missing_root(root)
+    if missing is not None:
+        return None, missing.problems
     root = Path(root) if root else default_root()
     problems: list[Problem] = []
     series_path = root / "series.toml"
@@ -245,6 +269,9 @@ def load(root: Path | None = None) -> tuple[Course | None, list[Problem]]:
 
 def load_or_raise(root: Path | None = None) -> Course:
     """Load the course for a command that needs it whole; broken files raise CourseError."""
+    missing = missing_root(root)
+    if missing is not None:
+        raise missing
     course, problems = load(root)
     if course is None or problems:
         raise CourseError(problems)

@@ -100,6 +100,11 @@ _SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
 _SOURCE_KINDS = ("exercise", "check")
 
+#: How a notice names the rows it carried over from a damaged file.
+_PLAIN_NAMES = {"attempts": "checks of exercises", "hints": "hints shown", "solutions": "solutions revealed",
+                "quiz_answers": "quiz answers", "concept_evidence": "pieces of concept evidence",
+                "resets": "resets"}
+
 #: Connections inherited across ``fork()``. A child must neither use nor close them (the
 #: parent still owns their locks), so they are parked here, alive, for the child's life.
 _INHERITED_CONNECTIONS: list[sqlite3.Connection] = []
@@ -290,15 +295,32 @@ def _migrate_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX resets_by_exercise ON resets (exercise_id, id)")
 
 
+def _migrate_v3(conn: sqlite3.Connection) -> None:
+    """Version 3: notices for the learner (a recovered database), shown once, kept until acknowledged."""
+    conn.execute("""CREATE TABLE notices (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind         TEXT    NOT NULL,
+        text         TEXT    NOT NULL,
+        time         TEXT    NOT NULL,
+        shown        INTEGER NOT NULL DEFAULT 0 CHECK (shown IN (0, 1)),
+        acknowledged INTEGER NOT NULL DEFAULT 0 CHECK (acknowledged IN (0, 1))
+    )""")
+
+
 #: The schema's history, oldest first. Version N is ``MIGRATIONS[N - 1]``; a new
 #: version is added by appending a :class:`Migration`, never by editing an old one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "attempts, hints, solutions, quiz answers, concept evidence", _migrate_v1),
     Migration(2, "exercise resets", _migrate_v2),
+    Migration(3, "notices for the learner", _migrate_v3),
 )
 
 #: The schema version this torchtutor writes.
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: Every table some migration creates; a file with application_id 0 holding any other
+#: table belongs to another program and is refused.
+OWN_TABLES = ("attempts", "hints", "solutions", "quiz_answers", "concept_evidence", "resets", "notices")
 
 
 def _check_migrations(migrations: Sequence[Migration]) -> None:
@@ -357,6 +379,25 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
         return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text
+
+
+def _readable_rows(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+    """Every row of ``table`` that can still be read from a damaged file, in rowid order. A
+    damaged page stops a scan; the scan then jumps ahead (1, 2, 4, ... rowids past the last
+    good one) until it reads again, so rows after the damage are kept too."""
+    select = f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid > ? ORDER BY rowid"
+    rows: list[tuple[Any, ...]] = []
+    last, jump = -1, 0
+    while jump <= 1 << 24:
+        try:
+            cursor = conn.execute(select, (last + jump,))
+            for row in cursor:
+                rows.append(tuple(row[1:]))
+                last, jump = row[0], 0
+            return rows
+        except sqlite3.Error:
+            jump = max(1, jump * 2)
+    return rows
 
 
 class ProgressStore:
@@ -446,14 +487,57 @@ class ProgressStore:
                 self.path,
             ) from None
         self.recovered_from = backup
+        kept = self._salvage(backup, conn)
+        if kept:
+            what = ", ".join(f"{n} {_PLAIN_NAMES.get(table, table)}" for table, n in kept.items())
+            outcome = (f"Part of it could still be read, and that part was carried over into a fresh "
+                       f"database at {self.path}: {what}. Anything else recorded before now is not shown.")
+        else:
+            outcome = (f"Nothing in it could be read, so torchtutor started a fresh, empty one at {self.path}; "
+                       "progress recorded before now is not shown (your exercise files are untouched).")
         self.notice = (
-            f"Your progress database {self.path} was damaged ({damaged.reason}) and could not be "
-            f"read. torchtutor moved it aside to {backup} and started a fresh, empty one at "
-            f"{self.path}, so you can carry on; progress recorded before now is not shown. "
-            "The old file is kept untouched: to try to rescue it, open the backup with the "
+            f"Your progress database was damaged ({damaged.reason}). torchtutor moved it aside to "
+            f"{backup}. {outcome} The backup is kept as it was: to try to rescue more, open it with the "
             "sqlite3 command-line tool and run `.recover`."
         )
+        self._record_notice(conn, "recovered", self.notice)
         return conn
+
+    @staticmethod
+    def _salvage(backup: Path, conn: sqlite3.Connection) -> dict[str, int]:
+        """Copy every row that can still be read from the damaged copy into the fresh file;
+        returns how many rows of each table were kept (tables with none left out)."""
+        kept: dict[str, int] = {}
+        try:
+            old = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
+        except sqlite3.Error:
+            return kept
+        try:
+            for table in [t for t in OWN_TABLES if t != "notices"]:   # notices describe the old file
+                columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] != "id"]
+                rows = _readable_rows(old, table, columns)
+                if not rows:
+                    continue
+                marks = ", ".join("?" for _ in columns)
+                try:
+                    with conn:
+                        conn.execute("BEGIN IMMEDIATE")
+                        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+                except sqlite3.Error:
+                    continue                                  # rows that break a constraint are not progress
+                kept[table] = len(rows)
+        finally:
+            old.close()
+        return kept
+
+    @staticmethod
+    def _record_notice(conn: sqlite3.Connection, kind: str, text: str) -> None:
+        try:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO notices (kind, text, time) VALUES (?, ?, ?)", (kind, text, _utc_now()))
+        except sqlite3.Error:
+            pass  # the notice is still in self.notice for this process
 
     def _connect_and_prepare(self) -> sqlite3.Connection:
         """Connect, check the file, set the pragmas and migrate it.
@@ -496,6 +580,16 @@ class ProgressStore:
                     "elsewhere, or start torchtutor in another folder.",
                     self.path,
                 )
+            if app_id == 0:
+                foreign = self._foreign_tables(conn)
+                if foreign:
+                    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+                    raise ProgressError(
+                        f"{self.path} is an SQLite database that another program made (it holds tables "
+                        f"torchtutor never creates: {shown}). torchtutor left it untouched and wrote "
+                        "nothing to it. Move that file elsewhere, or start torchtutor in another folder.",
+                        self.path,
+                    )
             if version > latest:
                 raise ProgressError(
                     f"The progress database {self.path} was written by a newer torchtutor "
@@ -523,6 +617,14 @@ class ProgressStore:
             if _is_corruption(exc):
                 raise _Corrupt(str(exc)) from exc
             raise self._error(exc, "open") from exc
+
+    @staticmethod
+    def _foreign_tables(conn: sqlite3.Connection) -> list[str]:
+        """Tables in the file that no migration of torchtutor creates (SQLite's own excepted)."""
+        ours = set(OWN_TABLES)
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                            "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+        return [name for (name,) in rows if name not in ours]
 
     def _migrate(self, conn: sqlite3.Connection, migrations: Sequence[Migration]) -> None:
         """Apply every pending migration in one transaction, or none of them.
@@ -844,6 +946,17 @@ class ProgressStore:
         """When ``exercise_id`` was last reset (UTC ISO 8601 text), or None."""
         row = self._read("SELECT MAX(time) FROM resets WHERE exercise_id = ?", (exercise_id,))[0]
         return row[0]
+
+    def notices(self, *, unshown: bool = False) -> list[tuple[int, str]]:
+        """``(id, text)`` of the notices not yet acknowledged (with ``unshown``: not yet shown either)."""
+        sql = "SELECT id, text FROM notices WHERE acknowledged = 0" + (" AND shown = 0" if unshown else "")
+        return [(int(i), t) for i, t in self._read(sql + " ORDER BY id")]
+
+    def mark_notices(self, ids: Sequence[int], *, acknowledged: bool = False) -> None:
+        """Mark notices as shown (printed once) or, with ``acknowledged``, as dismissed."""
+        column = "acknowledged" if acknowledged else "shown"
+        for notice_id in ids:
+            self._write(f"UPDATE notices SET {column} = 1, shown = 1 WHERE id = ?", (int(notice_id),))
 
     def solution_revealed(self, exercise_id: str) -> bool:
         """Whether the solution of ``exercise_id`` was ever revealed."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import errno
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from ..checks.verdict import Verdict, missing_file_verdict
 from ..curriculum import Course, Exercise, Lesson, load_or_raise
 from ..curriculum.files import exercise_files
+from .safe_write import SafeWriteError, Written, safe_write
 from ..service import ENV_VAR, MARKER, find_root  # the light lookup the warm service's client shares
 
 if TYPE_CHECKING:  # the runner and the progress store are imported when first used
@@ -24,6 +25,11 @@ DEFAULT_DIR = "torchtutor-course"
 
 class WorkspaceError(Exception):
     """A problem with the workspace, explained in one paragraph."""
+
+
+class BadPathError(WorkspaceError):
+    """A workspace path that can never work (too long, a NUL byte, a file where a folder
+    belongs): unlike "no workspace here", creating one would not help."""
 
 
 @dataclass
@@ -42,11 +48,28 @@ class Entry:
 
 
 @dataclass
+class Reset:
+    """What ``reset`` did: the restored file, the backup of the learner's version (None when
+    there was no file), and anything else it had to do, in words (a link or a folder in the way)."""
+
+    path: Path
+    backup: Path | None
+    notes: list[str]
+
+
+@dataclass
 class HintStep:
     rung: int          # 0-based index into the ladder shown so far
     total: int
     text: str
     matched: bool      # True when this rung was chosen because it fits the last failure
+
+
+def _write(path: Path, data: bytes | str, aside: Path | None = None) -> Written:
+    try:
+        return safe_write(path, data, aside=aside)
+    except SafeWriteError as exc:
+        raise WorkspaceError(str(exc)) from None
 
 
 def explain(course: Course, lesson: Lesson | None, misconception_ids: Iterable[str]) -> list[dict[str, str]]:
@@ -70,9 +93,68 @@ def explain(course: Course, lesson: Lesson | None, misconception_ids: Iterable[s
     return out
 
 
+SOURCES = {"explicit": "--workspace", "env": f"${ENV_VAR}", "start": "The folder given to `torchtutor start`"}
+
+
+def _path_problem(text: str, source: str, exc: BaseException) -> BadPathError:
+    """One paragraph for a folder path that cannot be used at all: it names where the path
+    came from (an option, a variable, an argument) and what to do."""
+    what = SOURCES.get(source, source)
+    shown = text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
+    if isinstance(exc, ValueError):
+        reason = "it contains a NUL byte, which no file name may hold"
+    elif getattr(exc, "errno", None) == errno.ENAMETOOLONG:
+        longest = max((len(part) for part in Path(text).parts), default=0)
+        reason = (f"it is too long for the file system (a folder name may have at most 255 characters; its longest "
+                  f"has {longest})" if longest > 255 else "it is too long for the file system")
+    else:
+        reason = f"it cannot be used ({getattr(exc, 'strerror', None) or exc})"
+    fix = f"unset {what} or point it at your course folder" if source == "env" else "give the path of a folder"
+    return BadPathError(f"{what} is {shown!r}, and {reason}. Check for a typo or a stray paste and {fix}.")
+
+
+def usable_folder(text: str | os.PathLike, source: str) -> Path:
+    """``text`` as an absolute folder path, or a :class:`WorkspaceError` naming ``source``
+    (``explicit``, ``env`` or ``start``) when no folder can ever live there."""
+    raw = os.fspath(text)
+    try:
+        root = Path(raw).expanduser().resolve()
+        root.exists()  # stat: an overlong name fails here, not later inside a command
+        (root / MARKER).exists()
+    except (OSError, ValueError) as exc:
+        raise _path_problem(raw, source, exc) from None
+    if root.exists() and not root.is_dir():
+        new = " (it is created if it does not exist)" if source == "start" else ""
+        raise BadPathError(f"{SOURCES.get(source, source)} is {raw!r}, which is a file, not a folder. "
+                           f"Give the path of a folder{new}.")
+    _marker_is_a_folder(root)
+    return root
+
+
+def _marker_is_a_folder(root: Path) -> None:
+    marker = root / MARKER
+    if marker.exists() and not marker.is_dir():
+        raise BadPathError(f"{marker} is a file, but torchtutor keeps a workspace's progress in a folder of that "
+                             f"name. It is not torchtutor's: rename or move that file, then run "
+                             f"`torchtutor start {root}` again.")
+
+
+def _cannot_create(root: Path, exc: OSError) -> str:
+    reasons = {errno.EACCES: "you may not write there", errno.EPERM: "you may not write there",
+               errno.EROFS: "it is on a read-only file system", errno.ENOSPC: "the disk is full",
+               errno.ENOTDIR: "a part of that path is a file, not a folder", errno.EDQUOT: "your disk quota is used up"}
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
+    return f"Cannot create the workspace at {root}: {reason}. Pick a folder you can write to, e.g. one in your home folder."
+
+
 def discover(explicit: str | Path | None = None, *, env: dict | None = None, cwd: Path | None = None) -> Path:
     """Find the workspace: ``--workspace``, else ``$TORCHTUTOR_WORKSPACE``, else the
     nearest parent of the current folder that holds ``.torchtutor/``."""
+    env = os.environ if env is None else env
+    if explicit:
+        usable_folder(explicit, "explicit")
+    elif env.get(ENV_VAR):
+        usable_folder(env[ENV_VAR], "env")
     root, source = find_root(explicit, env, cwd)
     if source == "explicit" and not (root / MARKER).is_dir():
         raise WorkspaceError(f"{root} is not a torchtutor workspace (it has no {MARKER}/ folder). "
@@ -102,22 +184,18 @@ class Workspace:
     def create(cls, root: str | Path, course: Course | None = None) -> tuple["Workspace", list[Path]]:
         """Create (or complete) a workspace. Existing learner files are never overwritten.
         Returns the workspace and the files it wrote."""
-        root = Path(root).expanduser().resolve()
-        if root.exists() and not root.is_dir():
-            raise WorkspaceError(f"{root} exists and is a file, not a folder. Pick another folder for the course.")
+        root = usable_folder(root, "start")
         try:
             (root / MARKER / "backups").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WorkspaceError(f"Cannot create the workspace at {root}: {exc.strerror}. "
-                                 "Pick a folder you can write to.") from None
+            raise WorkspaceError(_cannot_create(root, exc)) from None
         ws = cls(root, course or load_or_raise())
         written = []
         for lesson, ex in ws.course.exercises():
             target = ws.exercise_path(lesson, ex)
             if target.exists():
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(exercise_files(lesson, ex).starter, target)
+            _write(target, exercise_files(lesson, ex).starter.read_bytes())
             written.append(target)
         return ws, written
 
@@ -141,6 +219,19 @@ class Workspace:
 
             self._store = ProgressStore(self.root / MARKER / "progress.sqlite3")
         return self._store
+
+    def new_notices(self) -> list[str]:
+        """Notices for the learner not shown yet (a damaged progress database that was
+        recovered), marked as shown: a front end prints each of them once."""
+        pending = self.store.notices(unshown=True)
+        self.store.mark_notices([i for i, _ in pending])
+        return [text for _, text in pending]
+
+    def acknowledge_notices(self) -> int:
+        """Dismiss every notice (``progress`` stops showing them); returns how many there were."""
+        pending = self.store.notices()
+        self.store.mark_notices([i for i, _ in pending], acknowledged=True)
+        return len(pending)
 
     def close(self) -> None:
         if self._store is not None:
@@ -294,30 +385,29 @@ class Workspace:
         Front ends that edit exercises (the web reader's editor) save through here; a
         watcher then checks the file as it would after a save from any editor."""
         target = self.exercise_path(lesson, ex)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            temp.write_text(source, encoding="utf-8")
-            os.replace(temp, target)
-        except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise WorkspaceError(f"Cannot save {target}: {exc.strerror}. Check that the folder is writable.") from None
+        _write(target, source)
         return target
 
-    def reset(self, lesson: Lesson, ex: Exercise) -> Path | None:
+    def reset(self, lesson: Lesson, ex: Exercise) -> "Reset":
         """Restore the starter; the learner's version is kept under .torchtutor/backups/.
-        Returns the backup path (None when there was no file to back up)."""
+        A link at the exercise's path is replaced by a file (what it pointed to is kept as it
+        was, and backed up), and a folder there is moved into the backups."""
         target = self.exercise_path(lesson, ex)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        backups = self.root / MARKER / "backups"
         backup = None
-        if target.exists():
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-            backup = self.root / MARKER / "backups" / f"{target.stem}.{stamp}.py"
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target, backup)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(exercise_files(lesson, ex).starter, target)
+        if target.is_file():                       # a file, or a link to one: keep what the learner sees
+            backup = backups / f"{target.stem}.{stamp}.py"
+            try:
+                content = target.read_bytes()
+            except OSError as exc:
+                raise WorkspaceError(f"Cannot read {target} to back it up before the reset: {exc.strerror}. "
+                                     "Nothing was changed.") from None
+            _write(backup, content)
+        aside = backups / f"{target.name}.{stamp}.folder"
+        written = _write(target, exercise_files(lesson, ex).starter.read_bytes(), aside=aside)
         self.store.record_reset(self.full_id(lesson, ex))
-        return backup
+        return Reset(path=target, backup=backup, notes=written.notes)
 
     def progress(self) -> dict:
         """Lessons, exercises and concepts with their status, as plain data."""
@@ -342,7 +432,9 @@ class Workspace:
                                  "evidence": len(rows), "passed": sum(1 for r in rows if r.passed),
                                  "status": "shown" if any(r.passed for r in rows) else ("tried" if rows else "not yet")})
         quiz = [{"check": q.check_id, "lesson": q.lesson, "correct": q.correct} for q in self.store.quiz_answers()]
-        return {"workspace": str(self.root), "lessons": lessons, "concepts": concepts, "quiz": quiz}
+        notices = [text for _, text in self.store.notices()]
+        return {"workspace": str(self.root), "notices": notices, "lessons": lessons, "concepts": concepts,
+                "quiz": quiz}
 
 
 def changed_exercises(ws: Workspace, paths: Iterable[str]) -> list[tuple[Lesson, Exercise]]:

@@ -1,0 +1,340 @@
+"""Reliability at the edges (issue 14): a recovered database says so, a foreign database is
+left alone, writes never go through links, and every bad path or variable is one paragraph
+with exit status 2. The command-line cases run the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from torchtutor.curriculum import load_or_raise
+from torchtutor.curriculum.files import exercise_files
+from torchtutor.progress import APPLICATION_ID, ProgressError, ProgressStore
+from torchtutor.workspace import Workspace, WorkspaceError
+from torchtutor.workspace.safe_write import SafeWriteError, safe_write
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini_course"
+LONG = "/tmp/" + "a" * 300
+
+
+def tt(*args: str, cwd: Path, env_extra: dict | None = None):
+    env = {k: v for k, v in os.environ.items() if k not in ("TORCHTUTOR_WORKSPACE", "TORCHTUTOR_COURSE")}
+    env["TORCHTUTOR_COURSE"] = str(FIXTURE)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "torchtutor.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def one_paragraph(proc, *words: str) -> str:
+    """The command failed as a user mistake: exit 2, one paragraph on stderr with ``words``."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    text = " ".join(proc.stderr.split())
+    assert text.startswith("Error:") and "Traceback" not in proc.stderr and "internal error" not in text, text
+    for word in words:
+        assert word in text, (word, text)
+    return text
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    proc = tt("start", "course", "--no-browser", "--no-watch", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return tmp_path / "course"
+
+
+# --------------------------------------------------------------------------- bad paths and variables
+@pytest.mark.parametrize("args, env, words", [
+    (["--workspace", LONG, "list"], {}, ["--workspace is", "too long", "its longest has 300"]),
+    (["list", "--workspace", LONG], {}, ["--workspace is", "too long"]),
+    (["list"], {"TORCHTUTOR_WORKSPACE": LONG}, ["$TORCHTUTOR_WORKSPACE is", "too long", "unset $TORCHTUTOR_WORKSPACE"]),
+    (["start", LONG + "/course", "--no-browser", "--no-watch"], {}, ["torchtutor start` is", "too long"]),
+    (["start", "--no-browser", "--no-watch"], {"TORCHTUTOR_WORKSPACE": LONG}, ["$TORCHTUTOR_WORKSPACE is"]),
+    (["lesson"], {"TORCHTUTOR_COURSE": "/nonexistent/course"},
+     ["$TORCHTUTOR_COURSE is set to '/nonexistent/course', which does not exist", "unset it"]),
+    (["curriculum", "lint"], {"TORCHTUTOR_COURSE": "/nonexistent/course"}, ["$TORCHTUTOR_COURSE is set to"]),
+])
+def test_a_bad_path_or_variable_is_one_paragraph_naming_it(tmp_path, args, env, words) -> None:
+    one_paragraph(tt(*args, cwd=tmp_path, env_extra=env), *words)
+
+
+def test_a_course_variable_that_names_a_file(tmp_path) -> None:
+    (tmp_path / "notes.txt").write_text("")
+    one_paragraph(tt("lesson", cwd=tmp_path, env_extra={"TORCHTUTOR_COURSE": str(tmp_path / "notes.txt")}),
+                  "$TORCHTUTOR_COURSE is set to", "is not a folder")
+
+
+def test_a_file_where_the_workspace_folder_belongs(tmp_path) -> None:
+    (tmp_path / "afile").write_text("mine\n")
+    one_paragraph(tt("list", "-w", "afile", cwd=tmp_path), "--workspace is 'afile', which is a file, not a folder")
+    one_paragraph(tt("start", "afile", "--no-browser", "--no-watch", cwd=tmp_path),
+                  "which is a file, not a folder", "it is created if it does not exist")
+    one_paragraph(tt("start", "afile/sub", "--no-browser", "--no-watch", cwd=tmp_path),
+                  "a part of that path is a file, not a folder")
+    assert (tmp_path / "afile").read_text() == "mine\n"
+
+
+def test_a_file_named_dot_torchtutor_is_named_and_left_alone(tmp_path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / ".torchtutor").write_text("someone else's\n")
+    text = one_paragraph(tt("start", "mine", "--no-browser", "--no-watch", cwd=tmp_path),
+                         ".torchtutor is a file", "rename or move that file")
+    assert "Pick a folder you can write to" not in text
+    one_paragraph(tt("list", "-w", "mine", cwd=tmp_path), ".torchtutor is a file")
+    assert (folder / ".torchtutor").read_text() == "someone else's\n"
+    assert sorted(p.name for p in folder.iterdir()) == [".torchtutor"]
+
+
+def test_an_unwritable_place_says_so(tmp_path) -> None:
+    one_paragraph(tt("start", "/proc/torchtutor-course", "--no-browser", "--no-watch", cwd=tmp_path),
+                  "Cannot create the workspace at /proc/torchtutor-course", "Pick a folder you can write to")
+
+
+def test_a_missing_data_variable_is_one_paragraph(tmp_path) -> None:
+    one_paragraph(tt("data", "fetch", "mnist", cwd=tmp_path, env_extra={"TORCHTUTOR_DATA": str(tmp_path / "none")}),
+                  "TORCHTUTOR_DATA is set to", "which is not a folder")
+
+
+# --------------------------------------------------------------------------- recovery that speaks
+def _fill(db: Path, attempts: int = 300) -> None:
+    with ProgressStore(db) as s:
+        for i in range(attempts):
+            s.record_attempt(f"one/add-two", i % 3 == 0, {"summary": "x" * 200, "failure": "f"}, "h" * 64)
+    raw = sqlite3.connect(db)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+
+
+def test_a_damaged_database_is_announced_once_and_shown_by_progress_until_acknowledged(ws: Path) -> None:
+    db = ws / ".torchtutor" / "progress.sqlite3"
+    _fill(db, 20)
+    db.write_bytes(db.read_bytes()[:4096])                   # truncated: only the first page survives
+    first = tt("list", "--json", cwd=ws)
+    assert first.returncode == 0, first.stderr
+    notice = " ".join(first.stderr.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
+    backups = [p for p in db.parent.glob("progress.sqlite3.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(backups) == 1 and str(backups[0]) in "".join(first.stderr.replace("│", "").split())
+    assert "damaged" in notice and "moved it aside" in notice and "Nothing in it could be read" in notice
+    assert tt("list", "--json", cwd=ws).stderr == ""                      # printed once, not forever
+    shown = json.loads(tt("progress", "--json", cwd=ws).stdout)["notices"]
+    assert len(shown) == 1 and "damaged" in shown[0]
+    banner = tt("progress", cwd=ws)
+    assert "Notice" in banner.stdout and "progress --acknowledge" in banner.stdout
+    done = tt("progress", "--acknowledge", cwd=ws)
+    assert done.returncode == 0 and "Acknowledged 1 notice" in done.stderr
+    assert json.loads(tt("progress", "--json", cwd=ws).stdout)["notices"] == []
+    assert "Notice" not in tt("progress", cwd=ws).stdout
+
+
+@pytest.mark.parametrize("damage", ["zeros", "random bytes"])
+def test_unreadable_databases_start_fresh_and_say_nothing_was_kept(tmp_path, damage) -> None:
+    db = tmp_path / "p.sqlite3"
+    _fill(db, 30)
+    size = db.stat().st_size
+    db.write_bytes(bytes(size) if damage == "zeros" else os.urandom(size))
+    with ProgressStore(db) as s:
+        assert s.attempts() == [] and "Nothing in it could be read" in s.notice
+        assert [text for _, text in s.notices(unshown=True)] == [s.notice]
+
+
+def test_a_damaged_page_loses_only_what_was_on_it(tmp_path) -> None:
+    db = tmp_path / "p.sqlite3"
+    _fill(db, 300)
+    data = bytearray(db.read_bytes())
+    middle = len(data) // 4096 // 2
+    data[middle * 4096:(middle + 1) * 4096] = os.urandom(4096)
+    db.write_bytes(bytes(data))
+    with ProgressStore(db) as s:
+        kept = len(s.attempts())
+        assert 0 < kept < 300
+        assert f"Part of it could still be read" in s.notice and f"{kept} checks of exercises" in s.notice
+        assert s.recovered_from is not None and s.recovered_from.read_bytes() == bytes(data)
+
+
+# --------------------------------------------------------------------------- a foreign database
+def _refused_untouched(db: Path, *words: str) -> None:
+    before = db.read_bytes()
+    with pytest.raises(ProgressError) as info:
+        ProgressStore(db)
+    message = str(info.value)
+    assert "\n" not in message and str(db) in message and "untouched" in message
+    for word in words:
+        assert word in message
+    assert db.read_bytes() == before
+    assert not db.with_name(db.name + "-wal").exists()
+
+
+def test_a_real_file_of_another_program_is_refused_and_unchanged(tmp_path) -> None:
+    sign = pytest.importorskip("nbformat.sign")
+    db = tmp_path / "progress.sqlite3"
+    store = sign.SQLiteSignatureStore(str(db))                 # Jupyter's notebook-trust database
+    store.store_signature("0" * 64, "sha256")
+    store.close()
+    _refused_untouched(db, "another program", "nbsignatures")
+
+
+def test_another_application_id_is_refused_and_unchanged(tmp_path) -> None:
+    db = tmp_path / "progress.sqlite3"
+    raw = sqlite3.connect(db)
+    raw.execute("PRAGMA application_id = 1179863620")
+    raw.execute("CREATE TABLE attempts (x)")
+    raw.commit()
+    raw.close()
+    _refused_untouched(db, "not a torchtutor progress database")
+
+
+def test_the_cli_refuses_a_foreign_database_in_one_paragraph(ws: Path) -> None:
+    db = ws / ".torchtutor" / "progress.sqlite3"
+    for p in db.parent.glob("progress.sqlite3*"):
+        p.unlink()
+    raw = sqlite3.connect(db)
+    raw.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    raw.commit()
+    raw.close()
+    before = db.read_bytes()
+    one_paragraph(tt("list", cwd=ws), "another program", "moz_places")
+    assert db.read_bytes() == before
+
+
+def test_a_new_store_is_marked_as_torchtutors(tmp_path) -> None:
+    db = tmp_path / "p.sqlite3"
+    ProgressStore(db).close()
+    raw = sqlite3.connect(db)
+    try:
+        assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    finally:
+        raw.close()
+
+
+# --------------------------------------------------------------------------- safe writes
+def test_safe_write_replaces_a_link_and_never_writes_through_it(tmp_path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text("precious\n")
+    link = tmp_path / "work" / "ex.py"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    done = safe_write(link, "starter\n")
+    assert outside.read_text() == "precious\n"
+    assert not link.is_symlink() and link.read_text() == "starter\n"
+    assert "was a link to" in done.notes[0] and "not changed" in done.notes[0]
+    assert [p.name for p in link.parent.iterdir()] == ["ex.py"]           # no temporary file left behind
+
+
+def test_safe_write_refuses_a_folder_unless_it_may_move_it(tmp_path) -> None:
+    target = tmp_path / "ex.py"
+    (target / "inner").mkdir(parents=True)
+    (target / "inner" / "keep.txt").write_text("kept\n")
+    with pytest.raises(SafeWriteError, match="is a folder, where torchtutor expected a file"):
+        safe_write(target, "x\n")
+    aside = tmp_path / "backups" / "ex.py.folder"
+    done = safe_write(target, "x\n", aside=aside)
+    assert target.read_text() == "x\n" and (aside / "inner" / "keep.txt").read_text() == "kept\n"
+    assert str(aside) in done.notes[0]
+
+
+def test_safe_write_names_a_file_where_a_folder_belongs(tmp_path) -> None:
+    (tmp_path / "lesson").write_text("")
+    with pytest.raises(SafeWriteError, match="lesson is a file, where torchtutor needs a folder"):
+        safe_write(tmp_path / "lesson" / "ex.py", "x\n")
+
+
+def test_safe_write_honours_the_umask(tmp_path) -> None:
+    previous = os.umask(0o027)
+    try:
+        safe_write(tmp_path / "f.py", "x\n")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "f.py").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.fixture
+def service_ws(tmp_path):
+    workspace, _ = Workspace.create(tmp_path / "ws", load_or_raise(FIXTURE))
+    yield workspace
+    workspace.close()
+
+
+def test_reset_onto_a_link_keeps_its_target_and_backs_up_what_it_showed(service_ws, tmp_path) -> None:
+    lesson, ex = service_ws.resolve("one/add-two")
+    path = service_ws.exercise_path(lesson, ex)
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("total = 5  # mine, kept outside\n")
+    path.unlink()
+    path.symlink_to(outside)
+    done = service_ws.reset(lesson, ex)
+    assert outside.read_text() == "total = 5  # mine, kept outside\n"
+    assert not path.is_symlink() and path.read_text() == exercise_files(lesson, ex).starter.read_text()
+    assert done.backup.read_text() == "total = 5  # mine, kept outside\n"
+    assert any("was a link to" in note for note in done.notes)
+
+
+def test_reset_moves_a_folder_in_the_way_into_the_backups(service_ws) -> None:
+    lesson, ex = service_ws.resolve("one/add-two")
+    path = service_ws.exercise_path(lesson, ex)
+    path.unlink()
+    path.mkdir()
+    (path / "notes.txt").write_text("my notes\n")
+    done = service_ws.reset(lesson, ex)
+    assert path.is_file() and done.backup is None
+    moved = [p for p in (service_ws.root / ".torchtutor" / "backups").iterdir() if p.is_dir()]
+    assert len(moved) == 1 and (moved[0] / "notes.txt").read_text() == "my notes\n"
+    assert str(moved[0]) in done.notes[0]
+
+
+def test_the_web_editor_save_does_not_follow_a_link(service_ws, tmp_path) -> None:
+    lesson, ex = service_ws.resolve("one/add-two")
+    path = service_ws.exercise_path(lesson, ex)
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("precious\n")
+    path.unlink()
+    path.symlink_to(outside)
+    service_ws.write_exercise(lesson, ex, "total = 5\n")
+    assert outside.read_text() == "precious\n" and path.read_text() == "total = 5\n"
+
+
+def test_start_writes_a_starter_in_place_of_a_dangling_link(tmp_path) -> None:
+    course = load_or_raise(FIXTURE)
+    ws, _ = Workspace.create(tmp_path / "ws", course)
+    lesson, ex = ws.resolve("one/add-two")
+    path = ws.exercise_path(lesson, ex)
+    path.unlink()
+    path.symlink_to(tmp_path / "nowhere.py")
+    _, written = Workspace.create(tmp_path / "ws", course)
+    assert path in written and not path.is_symlink() and not (tmp_path / "nowhere.py").exists()
+
+
+def test_the_cli_reset_reports_the_link_and_the_folder(ws: Path, tmp_path: Path) -> None:
+    target = next(ws.glob("*/*add_two.py"))
+    outside = tmp_path / "mine.py"
+    outside.write_text("total = 5\n")
+    target.unlink()
+    target.symlink_to(outside)
+    proc = tt("reset", "one/add-two", cwd=ws)
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    assert "was a link to" in out and "Restored" in out and outside.read_text() == "total = 5\n"
+    target.unlink()
+    target.mkdir()
+    check = tt("check", "one/add-two", "--json", cwd=ws)
+    assert "is a folder, not a file" in json.loads(check.stdout)["summary"]
+    proc = tt("reset", "one/add-two", cwd=ws)
+    assert proc.returncode == 0 and "was a folder" in " ".join(proc.stdout.split()), proc.stderr
+    assert target.is_file()
+
+
+def test_a_workspace_error_is_raised_for_an_unwritable_target(service_ws, monkeypatch) -> None:
+    lesson, ex = service_ws.resolve("one/add-two")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    with pytest.raises(WorkspaceError, match="Cannot write .*add_two.py: permission denied"):
+        service_ws.write_exercise(lesson, ex, "total = 5\n")

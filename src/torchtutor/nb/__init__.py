@@ -143,9 +143,10 @@ class Exercise:
     def reset(self) -> Shown:
         """Put the starter back in the workspace file (your version is backed up)."""
         ws = _open_workspace()
-        backup = ws.reset(self._lesson, self._exercise)
-        note = f" Your version is kept in {backup}." if backup else ""
-        return Shown(f"{self.id}: the starter is back in {self.path}.{note}", None)
+        done = ws.reset(self._lesson, self._exercise)
+        note = f" Your version is kept in {done.backup}." if done.backup else ""
+        extra = "".join(f" {n}" for n in done.notes)
+        return Shown(f"{self.id}: the starter is back in {self.path}.{note}{extra}", None)
 
 
 class CheckItem:

@@ -124,7 +124,15 @@ function connect() {
     const state = $(".editor-bar .state", panel.el);
     if (state && state.textContent.startsWith("Saved. Checking")) state.textContent = "Saved on disk";
   });
-  events.onerror = () => { live?.classList.remove("on"); document.body.dataset.live = "0"; };
+  let banner = null;
+  events.addEventListener("open", () => { banner?.remove(); banner = null; });
+  events.onerror = () => {
+    live?.classList.remove("on"); document.body.dataset.live = "0";
+    if (events.readyState === EventSource.CLOSED && !banner) {   // refused: a restarted server has a new token
+      banner = h("div", { class: "lost" }, "Lost the connection to torchtutor serve. If you restarted it, open the new link it printed (it carries a new token).");
+      document.body.prepend(banner);
+    }
+  };
 }
 
 // ------------------------------------------------------------------ inline checks

@@ -65,6 +65,13 @@ class Reader:
         self.watch = watch
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
+        # widgets and predict checks run torch in this process and fork/restore its global RNG:
+        # one at a time, so two requests never interleave their seeds
+        self.torch_lock = threading.Lock()
+
+    def in_process(self, fn, *args, **kwargs):
+        with self.torch_lock:
+            return fn(*args, **kwargs)
 
     # ----- verdicts ---------------------------------------------------------------------
     def publish_verdict(self, lesson, ex, verdict) -> dict:
@@ -96,7 +103,7 @@ class Reader:
         try:  # the widgets import torch in this process; do it before the first slider moves
             from ..widgets import autograd_explorer
 
-            autograd_explorer()
+            self.in_process(autograd_explorer)
         except Exception:  # noqa: BLE001
             log.exception("widget warm-up failed")
 
@@ -249,7 +256,7 @@ def create_app(reader: Reader, *, token: str, port: int):
             mark = data.get("mark")
             if not isinstance(answer, str) or (mark is not None and not isinstance(mark, str)):
                 raise BadRequest("answer (and mark, if given) must be text.")
-            result = await asyncio.to_thread(quiz.answer, check_, answer, mark)
+            result = await asyncio.to_thread(reader.in_process, quiz.answer, check_, answer, mark)
         except QuizError as exc:
             raise BadRequest(str(exc)) from None
         return JSONResponse(result.to_dict())
@@ -266,7 +273,7 @@ def create_app(reader: Reader, *, token: str, port: int):
         try:
             chosen = get(request.path_params["name"])
             kwargs = widget_kwargs(chosen, data.get("params", {}))
-            result = await asyncio.to_thread(chosen.run, **kwargs)
+            result = await asyncio.to_thread(reader.in_process, chosen.run, **kwargs)
         except WidgetError as exc:
             raise BadRequest(str(exc)) from None
         return JSONResponse(result)

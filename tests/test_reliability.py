@@ -261,13 +261,19 @@ def service_ws(tmp_path):
     workspace.close()
 
 
-def test_reset_onto_a_link_keeps_its_target_and_backs_up_what_it_showed(service_ws, tmp_path) -> None:
-    lesson, ex = service_ws.resolve("one/add-two")
-    path = service_ws.exercise_path(lesson, ex)
+def linked(ws: Workspace, tmp_path: Path, text: str):
+    """The exercise file of one/add-two turned into a link to a file outside the workspace."""
+    lesson, ex = ws.resolve("one/add-two")
+    path = ws.exercise_path(lesson, ex)
     outside = tmp_path / "elsewhere.py"
-    outside.write_text("total = 5  # mine, kept outside\n")
+    outside.write_text(text)
     path.unlink()
     path.symlink_to(outside)
+    return lesson, ex, path, outside
+
+
+def test_reset_onto_a_link_keeps_its_target_and_backs_up_what_it_showed(service_ws, tmp_path) -> None:
+    lesson, ex, path, outside = linked(service_ws, tmp_path, "total = 5  # mine, kept outside\n")
     done = service_ws.reset(lesson, ex)
     assert outside.read_text() == "total = 5  # mine, kept outside\n"
     assert not path.is_symlink() and path.read_text() == exercise_files(lesson, ex).starter.read_text()
@@ -289,12 +295,7 @@ def test_reset_moves_a_folder_in_the_way_into_the_backups(service_ws) -> None:
 
 
 def test_the_web_editor_save_does_not_follow_a_link(service_ws, tmp_path) -> None:
-    lesson, ex = service_ws.resolve("one/add-two")
-    path = service_ws.exercise_path(lesson, ex)
-    outside = tmp_path / "elsewhere.py"
-    outside.write_text("precious\n")
-    path.unlink()
-    path.symlink_to(outside)
+    lesson, ex, path, outside = linked(service_ws, tmp_path, "precious\n")
     service_ws.write_exercise(lesson, ex, "total = 5\n")
     assert outside.read_text() == "precious\n" and path.read_text() == "total = 5\n"
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from ..checks.verdict import Verdict, missing_file_verdict
 from ..curriculum import Course, Exercise, Lesson, load_or_raise
 from ..curriculum.files import exercise_files
-from .safe_write import SafeWriteError, Written, safe_write
+from .safe_write import SafeWriteError, Written, os_reason, safe_write
 from ..service import ENV_VAR, MARKER, find_root  # the light lookup the warm service's client shares
 
 if TYPE_CHECKING:  # the runner and the progress store are imported when first used
@@ -140,11 +140,8 @@ def _marker_is_a_folder(root: Path) -> None:
 
 
 def _cannot_create(root: Path, exc: OSError) -> str:
-    reasons = {errno.EACCES: "you may not write there", errno.EPERM: "you may not write there",
-               errno.EROFS: "it is on a read-only file system", errno.ENOSPC: "the disk is full",
-               errno.ENOTDIR: "a part of that path is a file, not a folder", errno.EDQUOT: "your disk quota is used up"}
-    reason = reasons.get(exc.errno, exc.strerror or str(exc))
-    return f"Cannot create the workspace at {root}: {reason}. Pick a folder you can write to, e.g. one in your home folder."
+    return (f"Cannot create the workspace at {root}: {os_reason(exc)}. Pick a folder you can write to, e.g. one in "
+            "your home folder.")
 
 
 def discover(explicit: str | Path | None = None, *, env: dict | None = None, cwd: Path | None = None) -> Path:

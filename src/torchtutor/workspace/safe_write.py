@@ -99,9 +99,17 @@ def _make_parent(folder: Path) -> None:
         raise SafeWriteError(_cannot(folder, exc)) from None
 
 
+REASONS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+           errno.EROFS: "the file system is read-only", errno.ENOSPC: "the disk is full",
+           errno.EDQUOT: "the disk quota is used up", errno.ENAMETOOLONG: "the name is too long",
+           errno.ENOTDIR: "a part of that path is a file, not a folder"}
+
+
+def os_reason(exc: OSError) -> str:
+    """What an OSError means, in a few plain words."""
+    return REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
 def _cannot(path: Path, exc: OSError) -> str:
-    reasons = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-               errno.EROFS: "the file system is read-only", errno.ENOSPC: "the disk is full",
-               errno.EDQUOT: "the disk quota is used up", errno.ENAMETOOLONG: "the name is too long"}
-    reason = reasons.get(exc.errno, exc.strerror or str(exc))
-    return f"Cannot write {path}: {reason}. Check that you may write to {path.parent}, and that the disk has room."
+    return (f"Cannot write {path}: {os_reason(exc)}. Check that you may write to {path.parent}, and that the "
+            "disk has room.")

@@ -120,3 +120,13 @@ def test_the_thread_guard_never_exceeds_the_cores_we_may_use(monkeypatch: pytest
         assert configure_threads() == cores
     finally:
         torch.set_num_threads(before)
+
+
+def test_resuming_with_another_epoch_count_is_refused_with_the_count_to_use(tmp_path):
+    from torchtutor.projects.pipeline import Config, ProjectError, run
+
+    config = Config(dataset="fashion-mnist", model="mlp", epochs=1, data="sample", out=str(tmp_path),
+                    tensorboard=False, figures=False)
+    run(config)
+    with pytest.raises(ProjectError, match="resume it with --epochs 1"):
+        run(Config(**{**config.__dict__, "epochs": 2, "resume": True}))

@@ -344,6 +344,10 @@ def _resume(last: Path, model, optimizer, scheduler, generator, config: Config):
     if state["config"]["model"] != config.model or state["config"]["dataset"] != config.dataset:
         raise ProjectError(f"{last} is a {state['config']['dataset']} {state['config']['model']} run; resume it with "
                         f"the same dataset and --model, or choose another --out.")
+    if state["config"]["epochs"] != config.epochs:
+        raise ProjectError(f"{last} was started for {state['config']['epochs']} epochs, and its learning-rate schedule "
+                           f"is planned for exactly that many; resume it with --epochs {state['config']['epochs']}, or "
+                           f"start a new run (another --out) to train for {config.epochs}.")
     torch.set_rng_state(state["torch_rng"])
     generator.set_state(state["generator"])
     return [Epoch(**e) for e in state["history"]], state["best_acc"], state["stale"], state["best_epoch"]

@@ -70,9 +70,9 @@ def _report(console: Console, report) -> None:
     console.print(f"\n{report.stopped}. Best epoch {report.best_epoch}: test accuracy "
                   f"[bold]{report.test_acc:.2%}[/] (loss {report.test_loss:.3f}) in {report.seconds:.0f}s.",
                   highlight=False)
-    table = Table(title="Test accuracy per class")
+    table = Table()
     table.add_column("class")
-    table.add_column("accuracy", justify="right")
+    table.add_column("test accuracy", justify="right")
     for name, acc in sorted(report.per_class.items(), key=lambda kv: kv[1]):
         table.add_row(name, f"{acc:.1%}")
     console.print(table)
@@ -115,6 +115,10 @@ def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: b
         console.print(f"Data: {report.data} ({report.sizes['train']:,} training, {report.sizes['val']:,} "
                       f"validation, {report.sizes['test']:,} test images) · device {report.device}, "
                       f"{report.threads} threads", highlight=False)
+        if data == "auto" and "shipped sample" in report.data:
+            console.print(f"The full {dataset} is not on this machine, so this trained on the shipped sample. "
+                          f"`torchtutor data status` says where it looks and how to get the full set.",
+                          highlight=False)
         _report(Console(), report)
 
 

@@ -281,7 +281,7 @@ def run(config: Config, progress=None) -> Report:
                                                                      config)
     writer = _tensorboard(out / "tensorboard") if config.tensorboard else None
 
-    report.stopped = f"ran all {config.epochs} epochs"
+    report.stopped = f"trained for all {config.epochs} epoch{'s' if config.epochs != 1 else ''}"
     for epoch in range(len(report.history) + 1, config.epochs + 1):
         if stale >= config.patience:
             break

@@ -22,6 +22,8 @@ import torch
 import torch.nn as nn
 import torch.optim.optimizer as optimizer_module
 
+import torchtutor.diagnose.hooks as probe_hooks
+
 from torchtutor import diagnose
 from torchtutor.diagnose import (CATALOGUE, PHASES, REQUIRED_IDS, DoctorUsageError, Finding, Probe, explain_exception,
                                  instrument, report_text, run_doctor, run_many)
@@ -404,6 +406,64 @@ def test_instrument_removes_every_patch():
     assert "view" not in torch.Tensor.__dict__
     assert hooks == (len(nn.modules.module._global_forward_pre_hooks), len(nn.modules.module._global_forward_hooks),
                      len(optimizer_module._global_optimizer_pre_hooks))
+
+
+def _every_entry_point(tmp_path):
+    """A small script that goes through every function the probe wraps."""
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    data = torch.utils.data.TensorDataset(torch.randn(32, 4), torch.randint(0, 3, (32,)))
+    for xb, yb in torch.utils.data.DataLoader(data, batch_size=8, shuffle=True):
+        opt.zero_grad()
+        model.zero_grad()
+        loss = nn.functional.cross_entropy(model(xb.view(8, 4).reshape(8, 4)), yb)
+        loss.backward()
+        opt.step()
+    w = torch.ones(3, requires_grad=True) * 2
+    with pytest.warns(UserWarning):
+        assert w.grad is None
+    torch.save(model.state_dict(), tmp_path / "m.pt")
+    model.load_state_dict(torch.load(tmp_path / "m.pt"))
+    opt.load_state_dict(opt.state_dict())
+    return model
+
+
+_ENTRY_POINTS = sorted(name for name in vars(probe_hooks.Hooks) if name.startswith("_on_"))
+
+
+@pytest.mark.parametrize("handler", _ENTRY_POINTS)
+def test_an_error_inside_a_wrapper_never_reaches_the_script(handler, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug in the probe")
+
+    monkeypatch.setattr(probe_hooks.Hooks, handler, broken)
+    with instrument() as session:
+        _every_entry_point(tmp_path)
+    assert any("a bug in the probe" in e for e in session.internal_errors), (handler, session.internal_errors)
+    assert session.findings is not None
+
+
+@pytest.mark.parametrize("detector", diagnose.detectors.DETECTORS, ids=lambda d: d.__name__)
+def test_an_error_inside_a_detector_never_reaches_the_script(detector, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug in a detector")
+
+    names = [n for n in vars(detector) if n.startswith("on_") or n in ("finish", "settle")]
+    assert names
+    for name in names:
+        monkeypatch.setattr(detector, name, broken)
+    with instrument() as session:
+        _every_entry_point(tmp_path)
+    assert any("a bug in a detector" in e for e in session.internal_errors)
+
+
+def test_every_wrapper_is_the_guarded_one():
+    with instrument():
+        wrapped = [torch.save, torch.load, torch.autograd.backward, nn.functional.cross_entropy, torch.Tensor.view,
+                   nn.Module.__init__, nn.Module.zero_grad, nn.Module.load_state_dict, torch.optim.Optimizer.__init__,
+                   torch.optim.Optimizer.zero_grad, torch.optim.Optimizer.load_state_dict,
+                   torch.utils.data.DataLoader.__iter__, torch.Tensor.grad.fget]
+        assert all(f.__code__ is probe_hooks.guarded(len).__code__ for f in wrapped)
 
 
 def test_instrument_records_and_reraises_a_crash():

@@ -4,6 +4,11 @@ This package owns the mistake catalogue and the probes that detect its entries. 
 only torch, torchinfo and the standard library; the CLI, the runner, the progress store and
 the curriculum sit above it and call it.
 
+Inside: ``catalogue.toml`` (the entries and all learner-facing text), ``probe.py`` and
+``hooks.py`` (the event hub: install, patch, dispatch, budget, findings), ``detectors/`` (one
+module per family of mistakes, see its docstring for which owns which id), ``crash.py``
+(exceptions), ``child.py``/``doctor.py`` (running a script) and ``render.py`` (the report).
+
 The catalogue
 -------------
 ``CATALOGUE`` is a list of :class:`Mistake` entries with stable ids (``missing-zero-grad``,

@@ -209,7 +209,7 @@ def _run_one(opts: dict[str, Any]) -> None:
         else:
             _print_script_traceback(exc, script)
         probe.record_exception(exc)
-        if probe._ff:
+        if probe.fast_forwarding:
             probe.crash_context["during_fast_forward"] = True
         del exc
     finally:

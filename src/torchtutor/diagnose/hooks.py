@@ -1,0 +1,527 @@
+"""How the probe hears of a program's calls: what it patches, and the one guarded wrapper.
+
+:class:`Hooks` is the half of :class:`~.probe.Probe` that touches PyTorch. ``install()``
+registers the global module and optimizer hooks and replaces a few functions with
+:func:`guarded` wrappers; each handler here turns a raw call into the records the probe keeps
+(the clock, the counters, the models, optimizers and loaders) and into an event for the
+detectors (``self._emit("on_...", ...)``). ``uninstall()`` puts everything back.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from typing import Any, Callable
+
+import torch
+import torch.nn as nn
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
+from torch.utils.data import DataLoader, SequentialSampler
+from torch.utils.data import dataloader as _dl_module
+
+from .detectors.base import (CLASSIFICATION_LOSSES, ELEMENTWISE_LOSSES, ModelRecord, OptRecord, caller_frame,
+                             first_tensor)
+from .findings import Location, user_location
+
+_LOSS_BASE = nn.modules.loss._Loss
+
+#: Backward passes watched parameter by parameter at the start (at least two: a stale
+#: gradient shows only when a second backward adds to the first).
+MONITOR_BACKWARDS = 5
+#: Steps between the sampled gradient-norm and graph checks later on (rare enough to be free).
+SAMPLE_EVERY = 100
+#: The Tensor.view/reshape and .grad wrappers cost on every call, so they come off after this
+#: many optimizer steps (or twice as many backward passes without steps).
+VIEW_WINDOW_STEPS = 20
+#: Fast-forward starts when this share of --max-seconds is spent, leaving the rest for the
+#: evaluation code after the training loop.
+FAST_FORWARD_AT = 0.5
+#: Once fast-forwarding, a run may take this many more steps before it is stopped outright.
+FAST_FORWARD_STEPS = 10_000
+
+
+#: The installed probe (one per process), read by every wrapper.
+_ACTIVE: Any = None
+
+
+class StopRun(BaseException):
+    """Raised from a probe hook to end a run whose step or time budget is spent.
+
+    A BaseException, so that ``except Exception`` in the user's code lets it through.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LoaderRecord:
+    """A DataLoader: how it samples, and how many batches and steps it fed."""
+
+    __slots__ = ("ref", "sequential", "custom", "dataset_len", "batch_size", "loc", "batches", "steps", "passes")
+
+    def __init__(self, loader: DataLoader, loc: Location | None):
+        self.ref = weakref.ref(loader)
+        sampler = getattr(loader, "sampler", None)
+        self.sequential = isinstance(sampler, SequentialSampler)
+        batch_sampler = getattr(loader, "batch_sampler", None)
+        self.custom = batch_sampler is not None and type(batch_sampler).__name__ != "BatchSampler"
+        try:
+            self.dataset_len = len(loader.dataset)
+        except Exception:
+            self.dataset_len = None
+        self.batch_size = getattr(loader, "batch_size", None)
+        self.loc = loc
+        self.batches = 0
+        self.steps = 0
+        self.passes = 0
+
+
+class _IterState:
+    __slots__ = ("loader", "ff_served")
+
+    def __init__(self, loader: LoaderRecord):
+        self.loader = loader
+        self.ff_served = 0
+
+
+class _Child:
+    """A submodule that runs outside any hooked call because its parent's forward was
+    called directly."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: nn.Module):
+        self.owner = owner
+
+
+class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
+    """Install, patch and translate calls into events (mixed into :class:`~.probe.Probe`)."""
+
+    # ------------------------------------------------------------------ lifecycle
+    def install(self) -> "Hooks":
+        global _ACTIVE
+        if _ACTIVE is not None:
+            raise RuntimeError("another torchtutor probe is already installed in this process")
+        _ACTIVE = self
+        self._installed = True
+        self._t0 = time.monotonic()
+        if self.max_seconds:
+            self._deadline = self._t0 + self.max_seconds
+            if self.fast_forward:
+                self._ff_time = self._t0 + self.max_seconds * FAST_FORWARD_AT
+        mm = nn.modules.module
+        self._handles.append(mm.register_module_forward_pre_hook(self._fwd_pre))
+        self._handles.append(mm.register_module_forward_hook(self._fwd_post, always_call=True))
+        self._handles.append(mm.register_module_parameter_registration_hook(self._param_registered))
+        self._handles.append(register_optimizer_step_pre_hook(self._step_pre))
+        self._handles.append(register_optimizer_step_post_hook(self._step_post))
+        self._patch(torch.autograd, "backward", guarded(torch.autograd.backward, before=Hooks._on_backward))
+        F = torch.nn.functional
+        for name in CLASSIFICATION_LOSSES + ELEMENTWISE_LOSSES:
+            self._patch(F, name, guarded(getattr(F, name), before=_loss_before(name), after=_loss_after(name)))
+        self._patch(nn.Module, "__init__", guarded(nn.Module.__init__, after=Hooks._on_module_init))
+        self._patch(nn.Module, "zero_grad", guarded(nn.Module.zero_grad, before=Hooks._on_module_zero_grad))
+        self._patch(nn.Module, "load_state_dict", guarded(nn.Module.load_state_dict, before=Hooks._on_module_load))
+        opt_cls = torch.optim.Optimizer
+        self._patch(opt_cls, "__init__", guarded(opt_cls.__init__, after=Hooks._on_opt_init))
+        self._patch(opt_cls, "zero_grad", guarded(opt_cls.zero_grad, before=Hooks._on_opt_zero_grad))
+        self._patch(opt_cls, "load_state_dict", guarded(opt_cls.load_state_dict, before=Hooks._on_opt_load))
+        self._patch(torch, "save", guarded(torch.save, before=Hooks._on_save))
+        self._patch(torch, "load", guarded(torch.load, after=Hooks._on_load))
+        self._patch(DataLoader, "__init__", guarded(DataLoader.__init__, after=Hooks._on_loader_init))
+        self._patch(DataLoader, "__iter__", guarded(DataLoader.__iter__, after=Hooks._on_loader_iter))
+        base_iter = _dl_module._BaseDataLoaderIter
+        self._patch(base_iter, "__next__", guarded(base_iter.__next__, before=Hooks._on_next_before,
+                                                   after=Hooks._on_next_after))
+        self._view_window(True)
+        return self
+
+    def _patch(self, owner: Any, name: str, new: Any) -> None:
+        had_own = name in getattr(owner, "__dict__", {})
+        old = owner.__dict__[name] if had_own else getattr(owner, name)
+        setattr(owner, name, new)
+        self._patches.append((owner, name, old, had_own))
+
+    def _view_window(self, on: bool) -> None:
+        """Wrappers that cost something on every call, kept for the first steps only:
+        Tensor.view/reshape (reordered dimensions) and the Tensor.grad property (.grad read
+        on a tensor that an update with tracking on turned into a non-leaf)."""
+        if on and not self.view_on:
+            self.view_on = True
+            for owner, name in ((torch.Tensor, "view"), (torch.Tensor, "reshape"), (torch, "reshape")):
+                self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_reshape))
+            base = torch._C.TensorBase.__dict__["grad"]
+            getter = guarded(base.__get__, after=Hooks._on_grad_read)
+            self._patch(torch.Tensor, "grad", property(getter, base.__set__, base.__delete__, base.__doc__))
+        elif not on and self.view_on:
+            self.view_on = False
+            keep = []
+            for owner, name, old, had_own in self._patches:
+                if (owner is torch.Tensor and name in ("view", "reshape", "grad")) or \
+                        (owner is torch and name == "reshape"):
+                    _restore(owner, name, old, had_own)
+                else:
+                    keep.append((owner, name, old, had_own))
+            self._patches = keep
+
+    def uninstall(self) -> None:
+        global _ACTIVE
+        if not self._installed:
+            return
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+        for owner, name, old, had_own in reversed(self._patches):
+            _restore(owner, name, old, had_own)
+        self._patches.clear()
+        self.view_on = False
+        self._emit("on_uninstall")
+        self._installed = False
+        if _ACTIVE is self:
+            _ACTIVE = None
+
+    # ------------------------------------------------------------------ module hooks
+    def _fwd_pre(self, mod: nn.Module, args: tuple) -> None:
+        if self._suspend:
+            return None
+        d = self._depth
+        self._depth = d + 1
+        try:
+            if d == 0:
+                self._top_call(mod, args)
+            elif self.deep is not None:
+                self._deep_call(mod, args)
+        except StopRun:
+            raise
+        except Exception as exc:
+            self._internal(exc)
+        return None
+
+    def _fwd_post(self, mod: nn.Module, args: tuple, out: Any) -> None:
+        if self._suspend:
+            return None
+        d = self._depth - 1
+        self._depth = d if d > 0 else 0
+        try:
+            if d <= 0:
+                m = self._cur_model
+                if m is not None and m.module is mod:
+                    self._cur_model = None
+                    self._emit("on_model_out", m, out)
+                if self._deep_owner is mod:
+                    self.deep = None
+                    self._deep_owner = None
+            elif self.deep is not None:
+                self._emit("on_submodule_out", self.deep, mod, out)
+        except Exception as exc:
+            self._internal(exc)
+        return None
+
+    def _classify(self, mod: nn.Module) -> Any:
+        if isinstance(mod, _LOSS_BASE) or next(mod.parameters(), None) is None:
+            kind: Any = False
+        else:
+            owner = self._direct_forward_owner(mod)
+            if owner is not None:
+                kind = _Child(owner)
+            else:
+                kind = ModelRecord(mod, len(self.models))
+                self.models.append(kind)
+                kind.loaded = any(other is mod for other in self.loaded_modules)
+                self._emit("on_model_found", kind)
+        self._kinds[mod] = kind
+        return kind
+
+    def _direct_forward_owner(self, mod: nn.Module) -> nn.Module | None:
+        frame = caller_frame()
+        if frame is None or frame.f_code.co_name != "forward":
+            return None
+        owner = frame.f_locals.get("self")
+        if not isinstance(owner, nn.Module) or owner is mod:
+            return None
+        if not any(child is mod for child in owner._modules.values()):
+            return None
+        loc = user_location(frame.f_back) if frame.f_back is not None else None
+        self._emit("on_direct_forward", owner, mod, loc)
+        return owner
+
+    def _top_call(self, mod: nn.Module, args: tuple) -> None:
+        kind = self._kinds.get(mod)
+        if kind is None:
+            kind = self._classify(mod)
+        if kind is False or isinstance(kind, _Child):
+            return
+        self.budget()
+        m: ModelRecord = kind
+        m.calls += 1
+        self.n_forward += 1
+        self.last_forward_tick = self.tick
+        self.event("F")
+        x = first_tensor(args)
+        grad = torch.is_grad_enabled()
+        if m.calls == 1:
+            m.first_loc = user_location()
+            tensors = [a for a in args if isinstance(a, torch.Tensor)]
+            m.input_shapes = [[int(d) for d in t.shape] for t in tensors]
+            if tensors and len(tensors) == len(args):
+                m.first_input = [t.detach()[:2].clone() if t.dim() > 0 else t.detach().clone() for t in tensors]
+        if grad and m.grad_calls < 2 and self.deep is None:
+            m.grad_calls += 1
+            self.deep = m
+            self._deep_owner = mod
+        self._cur_model = m
+        self._emit("on_model_call", m, mod, x, grad)
+
+    def _deep_call(self, mod: nn.Module, args: tuple) -> None:
+        m = self.deep
+        mid = id(mod)
+        has = self._direct_params.get(mid)
+        if has is None:
+            has = any(v is not None for v in mod._parameters.values())
+            self._direct_params[mid] = has
+        if has and mid not in m.order_ids:
+            m.order_ids.add(mid)
+            m.order.append(m.names.get(mid, type(mod).__name__))
+        self._emit("on_submodule_call", m, mod, args)
+
+    def _param_registered(self, module: nn.Module, name: str, param: Any) -> None:
+        if self._suspend or self._depth == 0 or param is None:
+            return None
+        self._emit("on_param_registered", module, param)
+        return None
+
+    # ------------------------------------------------------------------ optimizer hooks
+    def _step_pre(self, opt, args, kwargs) -> None:
+        if self._suspend:
+            return None
+        self.budget()
+        try:
+            o = self.opt_rec(opt)
+            self.tick += 1
+            # args holds the optimizer itself first, then step()'s own arguments
+            closure = (len(args) > 1 and args[1] is not None) or bool(kwargs and kwargs.get("closure") is not None)
+            if self._cur_loader is not None:
+                self._cur_loader.steps += 1
+            self.event("S")
+            self._emit("on_step", o, closure)
+            o.steps += 1
+            self.n_steps += 1
+            if self.view_on and self.n_steps >= VIEW_WINDOW_STEPS:
+                self._view_window(False)
+            o.last_step_tick = self.tick
+            self.last_step_tick = self.tick
+        except StopRun:
+            raise
+        except Exception as exc:
+            self._internal(exc)
+        return None
+
+    def _step_post(self, opt, args, kwargs) -> None:
+        if self._suspend:
+            return None
+        self._emit("on_step_done")
+        return None
+
+    # ------------------------------------------------------------------ wrapped calls
+    # Each takes the wrapped call's own arguments (``args``, ``kwargs``) and, after the
+    # call, its result; :func:`guarded` keeps their errors away from the user's code.
+    def _on_backward(self, args: tuple, kwargs: dict) -> None:
+        tensors = args[0] if args else kwargs.get("tensors")
+        grad = args[1] if len(args) > 1 else kwargs.get("grad_tensors", kwargs.get("grad_variables"))
+        if self.n_steps == 0:
+            self.budget()
+        root = first_tensor(tensors) if not isinstance(tensors, torch.Tensor) else tensors
+        self.n_backward += 1
+        self.tick += 1
+        self.last_bw_tick = self.tick
+        self.event("B")
+        if root is None:
+            return
+        if self.n_backward <= 3 or self.backward_loc is None:
+            self.backward_loc = user_location()
+        n = self.n_backward
+        self.walking = n <= self.monitor or self._walk_next or n % self.sample_every == 0
+        self._emit("on_backward", root, grad)
+        if self.view_on and n >= 2 * VIEW_WINDOW_STEPS:
+            self._view_window(False)
+        if self.walking:
+            self._walk_next = False
+            leaves = _graph_leaves(root)
+            opt_ids = self.all_opt_ids()
+            params = [t for t in leaves if isinstance(t, nn.Parameter) or id(t) in opt_ids]
+            self._emit("on_graph", root, leaves, params)
+
+    def _on_module_init(self, result: Any, args: tuple, kwargs: dict) -> None:
+        if self._depth > 0:
+            self._emit("on_module_built", args[0])
+
+    def _on_module_zero_grad(self, args: tuple, kwargs: dict) -> None:
+        self._on_zero(None, args[0])
+
+    def _on_opt_zero_grad(self, args: tuple, kwargs: dict) -> None:
+        self._on_zero(self.opt_rec(args[0]), None)
+
+    def _on_zero(self, o: OptRecord | None, module: nn.Module | None) -> None:
+        self.tick += 1
+        self.n_zero_grad += 1
+        self.event("Z")
+        if o is None:
+            self.module_zero_tick = self.tick
+        else:
+            o.last_zero_tick = self.tick
+        self._emit("on_zero_grad", o, module)
+
+    def _on_opt_init(self, result: Any, args: tuple, kwargs: dict) -> None:
+        self.opt_rec(args[0]).loc = user_location()
+
+    def _on_opt_load(self, args: tuple, kwargs: dict) -> None:
+        self._emit("on_opt_load", self.opt_rec(args[0]))
+
+    def _on_module_load(self, args: tuple, kwargs: dict) -> None:
+        state_dict = args[1] if len(args) > 1 else kwargs.get("state_dict")
+        self._emit("on_module_load", args[0], state_dict)
+
+    def _on_save(self, args: tuple, kwargs: dict) -> None:
+        obj = args[0] if args else kwargs.get("obj")
+        f = args[1] if len(args) > 1 else kwargs.get("f")
+        self._emit("on_save", obj, f)
+
+    def _on_load(self, result: Any, args: tuple, kwargs: dict) -> None:
+        self._emit("on_load", result, args[0] if args else kwargs.get("f"))
+
+    def _on_loss(self, name: str, args: tuple, kwargs: dict, result: Any = None, after: bool = False) -> None:
+        x = args[0] if args else kwargs.get("input")
+        t = args[1] if len(args) > 1 else kwargs.get("target")
+        if not (isinstance(x, torch.Tensor) and isinstance(t, torch.Tensor)):
+            return
+        if after:
+            self._emit("on_loss_done", name, x, t, result)
+        else:
+            self.event("L")
+            self._emit("on_loss", name, x, t, kwargs)
+
+    def _on_loader_init(self, result: Any, args: tuple, kwargs: dict) -> None:
+        rec = LoaderRecord(args[0], user_location())
+        self._loaders[args[0]] = rec
+        self.loaders.append(rec)
+
+    def _on_loader_iter(self, it: Any, args: tuple, kwargs: dict) -> None:
+        loader = args[0]
+        rec = self._loaders.get(loader)
+        if rec is None:
+            rec = LoaderRecord(loader, None)
+            self._loaders[loader] = rec
+            self.loaders.append(rec)
+        rec.passes += 1
+        try:
+            it.__dict__["_torchtutor"] = _IterState(rec)
+        except Exception:
+            pass
+
+    def _on_next_before(self, args: tuple, kwargs: dict) -> None:
+        st = args[0].__dict__.get("_torchtutor")
+        if st is not None and self._ff:
+            if st.ff_served >= 1:
+                raise StopIteration  # fast-forward: one batch per pass over the loader
+            st.ff_served += 1
+        self.budget()
+
+    def _on_next_after(self, batch: Any, args: tuple, kwargs: dict) -> None:
+        st = args[0].__dict__.get("_torchtutor")
+        if st is not None:
+            self._cur_loader = st.loader
+            st.loader.batches += 1
+
+    def _on_reshape(self, out: Any, args: tuple, kwargs: dict) -> None:
+        if self.view_on and args:
+            self._emit("on_reshape", args[0], out)
+
+    def _on_grad_read(self, g: Any, args: tuple, kwargs: dict) -> None:
+        t = args[0]
+        if g is None and self.view_on and t.grad_fn is not None and not t.retains_grad:
+            self._emit("on_grad_read", t)
+
+
+# --------------------------------------------------------------------------- helpers
+def _restore(owner: Any, name: str, old: Any, had_own: bool) -> None:
+    if had_own:
+        setattr(owner, name, old)
+    else:
+        try:
+            delattr(owner, name)
+        except AttributeError:
+            pass
+
+
+def _graph_leaves(root: torch.Tensor) -> list[torch.Tensor]:
+    """The leaf tensors a backward pass from ``root`` reaches."""
+    leaves: list[torch.Tensor] = []
+    if root.grad_fn is None:
+        if root.requires_grad:
+            leaves.append(root)
+        return leaves
+    seen: set[int] = set()
+    stack = [root.grad_fn]
+    count = 0
+    while stack and count < 50000:
+        fn = stack.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        count += 1
+        var = getattr(fn, "variable", None)
+        if var is not None:
+            leaves.append(var)
+            continue
+        for nxt, _ in fn.next_functions:
+            if nxt is not None:
+                stack.append(nxt)
+    return leaves
+
+
+def guarded(orig: Callable, before: Callable | None = None, after: Callable | None = None) -> Callable:
+    """``orig`` wrapped so that the active probe hears of each call: ``before(probe, args,
+    kwargs)`` runs first, ``after(probe, result, args, kwargs)`` once ``orig`` returned.
+
+    The wrapper is the only way PyTorch's functions reach the probe, and it is guarded: an
+    error inside the probe is recorded in ``probe.internal_errors`` and never reaches the
+    user's code. Only the probe's own control flow passes: :class:`StopRun` (the budget is
+    spent) and StopIteration from a DataLoader's ``__next__`` (fast-forward)."""
+
+    def wrapper(*args, **kwargs):
+        p = _ACTIVE
+        if p is None or p._suspend:
+            return orig(*args, **kwargs)
+        if before is not None:
+            try:
+                before(p, args, kwargs)
+            except (StopRun, StopIteration):
+                raise
+            except Exception as exc:
+                p._internal(exc)
+        result = orig(*args, **kwargs)
+        if after is not None and not p._suspend:
+            try:
+                after(p, result, args, kwargs)
+            except StopRun:
+                raise
+            except Exception as exc:
+                p._internal(exc)
+        return result
+
+    wrapper.__wrapped__ = orig
+    for attr in ("__name__", "__qualname__", "__doc__"):
+        try:
+            setattr(wrapper, attr, getattr(orig, attr))
+        except (AttributeError, TypeError):
+            pass
+    return wrapper
+
+
+def _loss_before(name: str) -> Callable:
+    return lambda p, args, kwargs: p._on_loss(name, args, kwargs)
+
+
+def _loss_after(name: str) -> Callable:
+    return lambda p, result, args, kwargs: p._on_loss(name, args, kwargs, result, after=True)

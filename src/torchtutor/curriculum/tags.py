@@ -23,6 +23,7 @@ The engine's sources are read as text, not imported, so this layer depends on no
 from __future__ import annotations
 
 import ast
+import tomllib
 import builtins
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,7 +34,7 @@ from .models import Exercise, Lesson
 
 PACKAGE = Path(__file__).resolve().parent.parent
 ENGINE_SOURCES = ("checks", )                       # folders whose failure= literals are generic tags
-CATALOGUE_SOURCE = PACKAGE / "diagnose" / "catalogue.py"
+CATALOGUE_SOURCE = PACKAGE / "diagnose" / "catalogue.toml"
 # Positional indexes of (failure, misconceptions) for the constructors that take them positionally.
 POSITIONS = {"CheckFailure": (3, 2), "WrongError": (3, 4)}
 EXCEPTION_NAMES = frozenset(n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException))
@@ -113,14 +114,11 @@ def engine_tags() -> frozenset[str]:
     for folder in ENGINE_SOURCES:
         for path in sorted((PACKAGE / folder).glob("*.py")):
             tags |= set(scan(path).failures)
-    try:
-        tree = ast.parse(CATALOGUE_SOURCE.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):
-        tree = None
-    if tree is not None:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _callee(node) == "Mistake":
-                tags |= {s for k in node.keywords if k.arg == "id" for s in _strings(k.value)}
+    try:  # the catalogue is data: its ids are tags that diagnose can produce for any checker
+        entries = tomllib.loads(CATALOGUE_SOURCE.read_text(encoding="utf-8")).get("mistake", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        entries = []
+    tags |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
     return frozenset(tags)
 
 

@@ -28,6 +28,10 @@ from torchtutor import diagnose
 from torchtutor.diagnose import (CATALOGUE, PHASES, REQUIRED_IDS, DoctorUsageError, Finding, Probe, explain_exception,
                                  instrument, report_text, run_doctor, run_many)
 
+# The corpus fixture runs ~100 scripts in one batch; on a loaded machine that alone can pass
+# the suite's default 300 s per test.
+pytestmark = pytest.mark.timeout(1200)
+
 HERE = Path(__file__).parent
 CORPUS = HERE / "doctor" / "corpus"
 SCRIPTS = HERE / "doctor" / "scripts"

@@ -563,13 +563,13 @@ def main() -> None:
     try:
         app()
     except (WorkspaceError, CourseError, UsageError) as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except Exception as exc:  # a bug in torchtutor: keep the trace, show one paragraph
         from .progress import ProgressError
 
         if isinstance(exc, ProgressError):
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
             sys.exit(2)
         log = Path.home() / ".cache" / "torchtutor" / "crash.log"
         try:

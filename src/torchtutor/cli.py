@@ -560,6 +560,11 @@ _register_serve(app)
 # --------------------------------------------------------------------------- entry point
 def main() -> None:
     """Console-script entry point: known problems become one paragraph and exit 2."""
+    from .service import try_service  # a running `torchtutor serve` answers check/hint/quiz --answer warm
+
+    answered = try_service(sys.argv[1:])
+    if answered is not None:
+        sys.exit(answered)
     try:
         app()
     except (WorkspaceError, CourseError, UsageError) as exc:

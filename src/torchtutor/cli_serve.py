@@ -1,7 +1,7 @@
 """The ``serve`` command (and what ``start`` runs by default): the web reader for a workspace."""
 
 
-from pathlib import Path
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -36,9 +36,11 @@ def serve_workspace(ws, *, port: Optional[int], open_browser: bool) -> None:
                           "Open that link in your browser (it carries this session's token).", style="dim")
         cli.console.print(f"Save an exercise in any editor (or in the page): the verdict appears there and here. "
                           "`torchtutor check` uses this server's warm runner while it runs. Ctrl+C stops.", style="dim")
+        sys.stdout.flush()
 
     def printed(lesson, ex, verdict):
         render.verdict(cli.console, verdict)
+        sys.stdout.flush()  # a pipe or log file sees each verdict at once
 
     try:
         serve(ws, port=port, open_browser=open_browser, on_ready=ready, on_verdict=printed)

@@ -201,6 +201,15 @@ def test_cli_check_uses_the_running_server(served) -> None:
 
     assert set(verdict) == set(Verdict.__dataclass_fields__)           # the same JSON as the CLI's own --json
     assert took < 5, took                   # a cold check imports torch; the warm one does not (benchmarks time it)
+    env = {k: v for k, v in os.environ.items() if k not in ("TORCHTUTOR_WORKSPACE", "TORCHTUTOR_COURSE")}
+    printed = served.log.read_text().count("tensors/mirror-numpy  (")
+    old_entry = subprocess.run([sys.executable, "-m", "torchtutor.cli", "check", "tensors/mirror-numpy", "--json"],
+                               cwd=served.root, env=env, capture_output=True, text=True, timeout=60)
+    assert json.loads(old_entry.stdout)["summary"] == verdict["summary"]
+    deadline = time.monotonic() + 5      # cli:main asked the server too: the server printed that verdict
+    while served.log.read_text().count("tensors/mirror-numpy  (") <= printed:
+        assert time.monotonic() < deadline, served.log.read_text()[-1000:]
+        time.sleep(0.05)
     text = _tt("-w", str(served.root), "check", str(next(served.root.glob("*/01_mirror_numpy.py"))), cwd=Path("/")).stdout
     assert "tensors/mirror-numpy" in text and "Stuck? torchtutor hint" in text
 

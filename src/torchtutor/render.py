@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from rich.console import Console, Group
@@ -113,15 +115,23 @@ def lesson(console: Console, l: Lesson) -> None:
     cursor = 0  # 0-based index of the first line not yet printed
     for block in code_blocks(text):
         start = block.line - 1
-        prose = "\n".join(lines[cursor:start]).strip()
+        prose = _figures_as_paths("\n".join(lines[cursor:start]).strip(), l)
         if prose:
             console.print(Markdown(prose))
         end = start + 1 + len(block.code.splitlines()) + 1
         cursor = end
         _lesson_block(console, l, block, checks)
-    rest = "\n".join(lines[cursor:]).strip()
+    rest = _figures_as_paths("\n".join(lines[cursor:]).strip(), l)
     if rest:
         console.print(Markdown(rest))
+
+
+_FIGURE_REF = re.compile(r"!\[([^\]]*)\]\((figures/[^)\s]+)\)")
+
+
+def _figures_as_paths(prose: str, l: Lesson) -> str:
+    """A terminal cannot show a picture: name the figure and the file to open instead."""
+    return _FIGURE_REF.sub(lambda m: f"*Figure: {m.group(1)}.* Open `{l.dir / m.group(2)}`", prose)
 
 
 def reading_time_words(text: str) -> str:

@@ -90,7 +90,9 @@ def load_manifest(path: Path) -> list[dict]:
         with open(path, "rb") as fh:
             return tomllib.load(fh)["script"]
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
-        raise SystemExit(f"{path}: cannot read the manifest ({exc}); see the comment at its top for the format")
+        print(f"{path}: cannot read the manifest ({exc}); see the comment at the top of "
+              f"{CORPUS / 'manifest.toml'} for the format", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def doctor_version() -> str:

@@ -4,7 +4,8 @@ Runs the same training script (an MLP on synthetic Fashion-MNIST-sized data: Dat
 Adam, dropout, an evaluation pass per epoch, a checkpoint) several times as a plain
 `python script.py` and several times under the doctor (child process, all probes, torchinfo
 summary, JSON report), alternating the two, and prints the wall-time ratio (median of the
-paired runs). Goal: at most 1.3x. It also prints CPU times, and the probes' own cost
+paired runs). Goal: at most 1.3x. It also prints CPU times, the doctor's start-up on a script
+that only imports torch (and how much of it the CLI's own import takes), and the probes' own cost
 measured in one process, where process start-up and shutdown do not blur it (the doctor's
 child skips the interpreter's shutdown, which makes whole-process comparisons slightly
 favour it).
@@ -90,6 +91,27 @@ def doctored(script: str, epochs: int) -> tuple[float, float, int]:
     return elapsed, _cpu() - cpu, len(report.warnings)
 
 
+TINY = "import torch\nprint(torch.ones(3).sum().item())\n"
+
+
+def startup(tmp: str, repeats: int) -> tuple[float, float, float]:
+    """Start-up cost: a script that only imports torch, as `python tiny.py` and under
+    `torchtutor doctor` (the CLI process, the child, the report), plus the CLI's own import.
+    Medians of ``repeats`` runs, in seconds."""
+    tiny = os.path.join(tmp, "tiny.py")
+    Path(tiny).write_text(TINY)
+    cli = [sys.executable, "-m", "torchtutor.cli", "doctor", "--json", tiny]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    plain_t, doctor_t, import_t = [], [], []
+    for _ in range(repeats):
+        for cmd, out in (([sys.executable, tiny], plain_t), (cli, doctor_t),
+                         ([sys.executable, "-c", "import torchtutor.cli"], import_t)):
+            started = time.perf_counter()
+            subprocess.run(cmd, cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            out.append(time.perf_counter() - started)
+    return statistics.median(plain_t), statistics.median(doctor_t), statistics.median(import_t)
+
+
 def in_process(script: str, epochs: int, repeats: int) -> tuple[float, float]:
     """The probes' own cost, without process start-up and shutdown: the same script run with
     runpy in this process, plain and inside `instrument()` (which also builds the findings)."""
@@ -155,6 +177,7 @@ def main() -> None:
             print(f"run {i + 1}: plain {bw:.2f} s (cpu {bc:.2f} s), doctor {dw:.2f} s (cpu {dc:.2f} s), "
                   f"wall ratio {dw / bw:.3f}")
         ip, ii = in_process(script, args.epochs, args.repeats)
+        sp, sd, si = startup(tmp, args.repeats)
     print(f"training script: {args.epochs} epochs of 188 steps (MLP 784-256-128-10, batch 64), "
           f"evaluation each epoch, {warnings} warning(s); {os.cpu_count()} CPU core(s), "
           f"torch threads {args.threads or 'default'}")
@@ -165,6 +188,9 @@ def main() -> None:
           "sensitive to other load on the machine)")
     print(f"in one process (no start-up/shutdown): plain {ip:.2f} s, probed {ii:.2f} s "
           f"(ratio {ii / ip:.3f}x)")
+    print(f"start-up (a script that only imports torch): python {sp:.2f} s, `torchtutor doctor --json` "
+          f"{sd:.2f} s, so {sd - sp:.2f} s of doctor start-up (ratio {sd / sp:.2f}x); the CLI's own import "
+          f"takes {si:.2f} s of it")
     ratio = statistics.median(d / b for b, d in walls)
     print(f"overhead ratio (median of paired wall times): {ratio:.3f}x (goal <= 1.30x) -> "
           f"{'OK' if ratio <= 1.3 else 'OVER GOAL'}")

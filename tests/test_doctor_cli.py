@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torchtutor
 from torchtutor.diagnose import CATALOGUE
 
 HERE = Path(__file__).parent
@@ -15,9 +16,11 @@ SCRIPTS = HERE / "doctor" / "scripts"
 
 
 def tt(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
+    # the torchtutor under test (this checkout's src/), not whichever one the venv has installed
+    src = str(Path(torchtutor.__file__).resolve().parents[1])
     return subprocess.run([sys.executable, "-m", "torchtutor.cli", "doctor", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout, env={"COLUMNS": "100", "PATH": "/usr/bin:/bin",
-                                                           "HOME": str(cwd)})
+                                                           "HOME": str(cwd), "PYTHONPATH": src})
 
 
 def test_list_prints_the_catalogue(tmp_path):
@@ -59,6 +62,16 @@ def test_arguments_after_double_dash_reach_the_script(tmp_path):
     assert "torchtutor doctor:" in proc.stdout       # --json after -- belonged to the script
 
 
+def test_a_crashing_script_exits_four_and_help_says_so(tmp_path):
+    script = tmp_path / "boom.py"
+    script.write_text("import torch\nraise ValueError('no data found')\n")
+    proc = tt(str(script), "--json", cwd=tmp_path)
+    assert proc.returncode == 4, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["doctor_exit_code"] == 4
+    helptext = " ".join(tt("--help", cwd=tmp_path).stdout.split())
+    assert "4 the script itself crashed" in helptext
+
+
 def test_usage_errors_exit_two_with_one_paragraph(tmp_path):
     for args in (["missing.py"], [], [str(SCRIPTS / "exits_with_status.py"), "--max-steps", "0"]):
         proc = tt(*args, cwd=tmp_path)
@@ -70,7 +83,7 @@ def test_usage_errors_exit_two_with_one_paragraph(tmp_path):
 
 def test_crash_report(tmp_path):
     proc = tt(str(CORPUS / "bug_non_scalar_backward.py"), cwd=tmp_path)
-    assert proc.returncode == 1
+    assert proc.returncode == 4                        # a crash has its own exit code, even when explained
     assert "Traceback" in proc.stderr                  # the script's own traceback, as python shows it
     assert "grad can be implicitly created only for scalar outputs" in proc.stderr
     assert "WARNING non-scalar-backward" in proc.stdout
@@ -82,5 +95,6 @@ def test_script_that_does_not_parse_is_a_usage_error(tmp_path):
     bad.write_text("import torch\nx = (\n")
     proc = tt(str(bad), cwd=tmp_path)
     assert proc.returncode == 2
-    assert "bad.py does not parse as Python" in proc.stderr and "line 2: x = (" in proc.stderr
+    err = " ".join(proc.stderr.split())  # the paragraph is wrapped to the terminal width
+    assert "bad.py does not parse as Python" in err and "line 2: x = (" in err
     assert "Traceback" not in proc.stderr + proc.stdout

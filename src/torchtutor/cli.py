@@ -513,48 +513,9 @@ def curriculum_summary(output: OutputOpt = None,
 
 
 # --------------------------------------------------------------------------- doctor
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def doctor(ctx: typer.Context,
-           script: Annotated[Optional[Path], typer.Argument(
-               show_default=False, help="The PyTorch script to run; its own arguments go after --.")] = None,
-           max_seconds: Annotated[float, typer.Option(
-               "--max-seconds", help="Cut the run short after this many seconds.")] = 60.0,
-           max_steps: Annotated[Optional[int], typer.Option(
-               "--max-steps", show_default=False, help="Cut training short after this many optimizer steps.")] = None,
-           list_catalogue: Annotated[bool, typer.Option(
-               "--list", help="Print the catalogue of mistakes the doctor detects.")] = False,
-           as_json: Annotated[bool, typer.Option(
-               "--json", help="Print JSON; the script's own output goes to stderr.")] = False):
-    """Run a training script under instrumentation and report the four-phase debugging checklist.
+from .cli_doctor import CONTEXT as _DOCTOR_CONTEXT, DoctorCallError, doctor as _doctor  # noqa: E402
 
-    `torchtutor doctor train.py -- --epochs 3`. Exit code: 0 no warnings, 1 warnings, 2 usage error.
-    """
-    from . import diagnose
-
-    if list_catalogue:
-        if as_json:
-            _print_json(diagnose.catalogue_as_dicts())
-        else:
-            console.print(diagnose.CatalogueView())
-        return
-    if script is None:
-        raise UsageError("doctor needs the script to run, e.g. `torchtutor doctor train.py -- --epochs 3` "
-                         "(arguments after -- go to the script), or `torchtutor doctor --list` for the catalogue.")
-    try:
-        report = diagnose.run_doctor(script, list(ctx.args), max_seconds=max_seconds, max_steps=max_steps,
-                                     output="stderr" if as_json else "inherit")
-    except diagnose.DoctorUsageError as exc:
-        raise UsageError(str(exc)) from None
-    if as_json:
-        _print_json(report.to_dict())
-    else:
-        console.print(diagnose.ReportView(report))
-    raise typer.Exit(report.exit_code)
-
-
-from .cli_serve import register as _register_serve  # noqa: E402 - needs the names above
-
-_register_serve(app)
+app.command("doctor", context_settings=_DOCTOR_CONTEXT)(_doctor)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -567,7 +528,7 @@ def main() -> None:
         sys.exit(answered)
     try:
         app()
-    except (WorkspaceError, CourseError, UsageError) as exc:
+    except (WorkspaceError, CourseError, UsageError, DoctorCallError) as exc:
         err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except Exception as exc:  # a bug in torchtutor: keep the trace, show one paragraph

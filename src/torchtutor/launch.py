@@ -11,6 +11,11 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["doctor"]:  # the doctor needs neither the server nor the course layers
+        from .cli_doctor import main as doctor_main
+
+        doctor_main()
+        return
     from .service import try_service
 
     code = try_service(sys.argv[1:])

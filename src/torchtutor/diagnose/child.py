@@ -233,6 +233,7 @@ def _run_one(opts: dict[str, Any]) -> None:
         "crash": probe.crash,
         "cut_short": probe.cut_short,
         "fast_forward_step": probe.fast_forward_step,
+        "stopped_at_step": probe.stopped_at,
         "steps": probe.n_steps,
         "backward_calls": probe.n_backward,
         "duration_s": round(duration, 3),

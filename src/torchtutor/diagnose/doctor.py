@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .findings import Finding, summarise
+from .findings import Finding, plain_text, summarise
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SRC = os.path.dirname(os.path.dirname(_HERE))
@@ -25,6 +25,13 @@ _BOOT = ("import sys; sys.path.insert(0, {src!r}); "
          "from torchtutor.diagnose.child import main; main()")
 #: Seconds the parent waits beyond --max-seconds before it kills a child that did not stop.
 KILL_GRACE_S = 30.0
+
+
+#: The doctor's exit codes (``torchtutor doctor``; also ``summary.doctor_exit_code`` in the JSON).
+EXIT_CLEAN = 0       # no warning, and the script did not crash
+EXIT_WARNINGS = 1    # at least one warning
+EXIT_USAGE = 2       # the doctor was called wrongly (no such script, bad limits)
+EXIT_CRASHED = 4     # the script raised an exception (whatever else was found); 3 is torchtutor's own error
 
 
 class DoctorUsageError(Exception):
@@ -52,9 +59,18 @@ class DoctorReport:
         return [f for f in self.findings if not f.is_warning]
 
     @property
+    def crashed(self) -> bool:
+        """The script itself raised an exception (not one the doctor's shortening provoked)."""
+        crash = self.summary.get("crash")
+        return bool(crash) and not crash.get("after_fast_forward")
+
+    @property
     def exit_code(self) -> int:
-        """The doctor's own exit code: 1 when there is at least one warning, else 0."""
-        return 1 if self.warnings else 0
+        """The doctor's own exit code: :data:`EXIT_CRASHED` when the script crashed, else
+        :data:`EXIT_WARNINGS` with at least one warning, else :data:`EXIT_CLEAN`."""
+        if self.crashed:
+            return EXIT_CRASHED
+        return EXIT_WARNINGS if self.warnings else EXIT_CLEAN
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -212,9 +228,12 @@ def _to_report(path: str, args: list[str], data: dict[str, Any] | None, replay_d
         summary = {"warnings": 0, "infos": 0, "warning_ids": [], "steps": None, "backward_calls": None,
                    "cut_short": "killed" if killed else None, "crash": None, "duration_s": round(wall, 3),
                    "verdict": f"No findings: {why}."}
+        summary.update(crashed=False, doctor_exit_code=EXIT_CLEAN)
         return DoctorReport(script=path, argv=args, exit_status=code if not killed else None, findings=[],
                             summary=summary, output=captured)
     findings = [Finding.from_dict(f) for f in data.get("findings", [])]
+    if captured:
+        captured = plain_text(captured)
     if replay_data is not None:
         _merge_replay(findings, replay_data)
     summary = summarise(findings)
@@ -223,6 +242,7 @@ def _to_report(path: str, args: list[str], data: dict[str, Any] | None, replay_d
         "backward_calls": data.get("backward_calls"),
         "cut_short": data.get("cut_short"),
         "fast_forward_step": data.get("fast_forward_step"),
+        "stopped_at_step": data.get("stopped_at_step"),
         "crash": data.get("crash"),
         "duration_s": data.get("duration_s"),
         "max_seconds": max_seconds,
@@ -231,8 +251,11 @@ def _to_report(path: str, args: list[str], data: dict[str, Any] | None, replay_d
     if data.get("internal_errors"):
         summary["probe_errors"] = data["internal_errors"]
     summary["verdict"] = _verdict(findings, summary, data.get("exit_status"))
-    return DoctorReport(script=path, argv=args, exit_status=data.get("exit_status"), findings=findings,
-                        summary=summary, observations=data.get("observations") or {}, output=captured)
+    report = DoctorReport(script=path, argv=args, exit_status=data.get("exit_status"), findings=findings,
+                          summary=summary, observations=data.get("observations") or {}, output=captured)
+    summary["crashed"] = report.crashed
+    summary["doctor_exit_code"] = report.exit_code
+    return report
 
 
 def _replay_hint(data: dict[str, Any] | None) -> str | None:
@@ -338,4 +361,6 @@ def _verdict(findings: list[Finding], summary: dict[str, Any], exit_status: Any)
         parts.append(f"The script exited with status {exit_status}.")
     if summary.get("cut_short"):
         parts.append("The run was cut short (" + str(summary["cut_short"]) + ").")
+    if crash and not crash.get("after_fast_forward"):
+        parts.append(f"Exit code {EXIT_CRASHED}: the script crashed.")
     return " ".join(parts)

@@ -73,6 +73,9 @@ def finding_lines(f: Finding | dict, width: int = 88, base: str | None = None) -
     if where:
         head += f"  ({where})"
     lines: list[Line] = [("warning" if warn else "info", "  " + head)]
+    cause = _where(d.get("cause"), base)
+    if cause and cause != where:
+        lines.append(("dim", f"    Caused at {cause}; seen at {where or 'an unknown line'}."))
     lines += [("text", s) for s in _wrap(d.get("message", ""), width, "    ")]
     if warn and d.get("fix"):
         lines.append(("dim", "    Fix:"))
@@ -170,6 +173,38 @@ def _phase_observations(phase: str, obs: dict, summary: dict) -> list[Line]:
     return lines
 
 
+def cut_short_text(summary: dict[str, Any]) -> str | None:
+    """What the budget did to the run, in the order it happened."""
+    cut = summary.get("cut_short")
+    if not cut:
+        return None
+    if cut == "killed":
+        return ("The script did not stop at the --max-seconds limit and was killed; only what the probes saw "
+                "before that is reported.")
+    ff = summary.get("fast_forward_step")
+    stopped = summary.get("stopped_at_step")
+    limit = summary.get("max_seconds")
+    parts = []
+    if ff is not None:
+        if cut == "max-steps":
+            start = f"The run reached --max-steps {summary.get('max_steps')} at step {ff:,}"
+        else:
+            start = (f"Half of --max-seconds {limit:g} ({limit / 2:g} s) was spent by step {ff:,}" if limit else
+                     f"The time budget ran low at step {ff:,}")
+        parts.append(start + "; from then on each pass over a DataLoader yielded one batch, so that the rest "
+                     "of the script (evaluation, saving) could still run.")
+        if stopped is not None:
+            parts.append(f"The --max-seconds limit of {limit:g} s then stopped the run at step {stopped:,}." if limit
+                         else f"The run was then stopped at step {stopped:,}.")
+    elif cut == "max-steps":
+        parts.append(f"The run was stopped at --max-steps {summary.get('max_steps')}.")
+    else:
+        at = f" at step {stopped:,}" if stopped is not None else ""
+        parts.append(f"The run was stopped by the --max-seconds limit of {limit:g} s{at}." if limit else
+                     f"The run was stopped{at}.")
+    return " ".join(parts)
+
+
 def report_lines(report: Any, width: int = 88) -> list[Line]:
     """The whole report as styled lines; ``report`` is a DoctorReport or its dict."""
     d = report.to_dict() if hasattr(report, "to_dict") else report
@@ -188,15 +223,9 @@ def report_lines(report: Any, width: int = 88) -> list[Line]:
     lines.append(("title", f"torchtutor doctor: {short_path(d['script'])}" + (f"  ({', '.join(ran)})" if ran else "")))
     if summary.get("verdict"):
         lines += [("text", s) for s in _wrap(summary["verdict"], width, "")]
-    cut = summary.get("cut_short")
-    if cut:
-        limit = {"max-steps": f"--max-steps {summary.get('max_steps')}",
-                 "max-seconds": f"--max-seconds {summary.get('max_seconds')}"}.get(cut, cut)
-        note = f"The run was cut short by {limit}"
-        if summary.get("fast_forward_step") is not None and cut != "killed":
-            note += (f" after {summary['fast_forward_step']:,} step(s); from then on each pass over a DataLoader "
-                     "yielded one batch, so the rest of the script (evaluation, saving) could still run")
-        lines += [("dim", s) for s in _wrap(note + ".", width, "")]
+    note = cut_short_text(summary)
+    if note:
+        lines += [("dim", s) for s in _wrap(note, width, "")]
     crash = summary.get("crash")
     if crash:
         where = _where(crash.get("location"), base)

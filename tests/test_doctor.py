@@ -50,6 +50,16 @@ def expected(path: Path) -> set[str]:
     return {part.strip() for part in match.group(1).split(",") if part.strip()}
 
 
+def expected_infos(path: Path) -> set[str]:
+    """The ids of ``# info: id1, id2``: notes the script must get (beside its exact warnings)."""
+    match = re.search(r"^# info:(.*)$", path.read_text(), re.M)
+    return {part.strip() for part in match.group(1).split(",") if part.strip()} if match else set()
+
+
+#: Catalogue ids that are never a warning: a trade-off worth a note, not a silent mistake.
+NOTE_ONLY = {"whole-model-save"}
+
+
 def _digest(paths) -> dict[str, str]:
     return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
 
@@ -67,7 +77,7 @@ MUTANTS = [
                                            "        optimizer.step()\n        loss.backward()\n")],
      {"step-before-backward"}),
     ("toy_cnn-no-step", "toy_cnn.py", [("        optimizer.step()\n", "")], {"missing-optimizer-step"}),
-    ("toy_cnn-pickle", "toy_cnn.py", [("torch.save(model.state_dict(), ", "torch.save(model, ")], {"whole-model-save"}),
+    ("toy_cnn-pickle", "toy_cnn.py", [("torch.save(model.state_dict(), ", "torch.save(model, ")], set()),
     ("toy_cnn-softmax", "toy_cnn.py", [("return F.log_softmax(x, dim=1)", "return F.softmax(x, dim=1)")],
      {"softmax-before-cross-entropy"}),
     ("toy_cnn-per-sample-loss", "toy_cnn.py", [("loss = F.nll_loss(output, target)\n",
@@ -171,9 +181,10 @@ def test_corpus_is_large_and_covers_the_catalogue():
     assert len(CORPUS_FILES) >= 30
     clean = [p for p in CORPUS_FILES if not expected(p)]
     assert len(clean) >= 10
-    planted = set().union(*(expected(p) for p in CORPUS_FILES))
+    planted = set().union(*(expected(p) | expected_infos(p) for p in CORPUS_FILES))
     assert set(SPEC_IDS) <= planted
     assert {m.id for m in CATALOGUE} <= planted
+    assert not NOTE_ONLY & set().union(*(expected(p) for p in CORPUS_FILES))
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.stem for p in CORPUS_FILES])
@@ -184,12 +195,32 @@ def test_corpus_script_gets_exactly_its_warnings(path, corpus_reports):
         f"{path.name}: expected {sorted(expected(path))}, got {sorted(got)}\n"
         + "\n".join(f"  {f.severity} {f.id}: {f.message}" for f in report.findings)
         + f"\n--- output ---\n{report.output}\nsummary: {report.summary}")
+    assert expected_infos(path) <= {f.id for f in report.infos}, (path.name, [(f.severity, f.id) for f in report.findings])
     assert not report.summary.get("probe_errors"), report.summary.get("probe_errors")
 
 
 def test_every_catalogue_id_is_detected_somewhere(corpus_reports):
     seen = {f.id for r in corpus_reports.values() for f in r.warnings}
-    assert {m.id for m in CATALOGUE} <= seen
+    assert {m.id for m in CATALOGUE} - NOTE_ONLY <= seen
+    notes = {f.id for r in corpus_reports.values() for f in r.infos}
+    assert NOTE_ONLY <= notes and not NOTE_ONLY & seen
+
+
+def test_a_finding_points_at_its_cause_as_well_as_where_it_was_seen(corpus_reports):
+    report = corpus_reports["bug_softmax_in_another_file.py"]
+    f = next(f for f in report.warnings if f.id == "softmax-before-cross-entropy")
+    assert Path(f.location.file).name == "bug_softmax_in_another_file.py"
+    assert (Path(f.cause.file).name, f.cause.line) == ("_network.py", 14)
+    assert "Caused at" in report_text(report, width=300) and "_network.py:14" in report_text(report, width=300)
+    layer = next(f for f in corpus_reports["bug_relu_on_logits.py"].warnings if f.id == "activation-on-logits")
+    assert layer.cause is not None and layer.cause.line == 12  # the line that built the final nn.ReLU()
+
+
+def test_a_pickled_model_is_one_note_for_its_save_and_its_load(corpus_reports):
+    report = corpus_reports["clean_whole_model_pickle.py"]
+    notes = [f for f in report.findings if f.id == "whole-model-save"]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert notes[0].evidence.get("occurrences") == 2  # the save, then the load of the same file
 
 
 def test_false_positive_traps_get_an_info_with_the_reason(corpus_reports):
@@ -201,6 +232,10 @@ def test_false_positive_traps_get_an_info_with_the_reason(corpus_reports):
         "clean_low_rank.py": "linear-collapse",
         "clean_loss_module_in_forward.py": "layer-created-in-forward",
         "clean_staged_unfreezing.py": "all-parameters-frozen",
+        "clean_log_softmax_into_ce.py": "softmax-before-cross-entropy",
+        "clean_eval_in_loop_no_dropout.py": "train-mode-not-restored",
+        "clean_gan_samples_train_mode.py": "eval-mode-missing",
+        "clean_whole_model_pickle.py": "whole-model-save",
     }
     for name, mid in traps.items():
         report = corpus_reports[name]
@@ -310,7 +345,8 @@ def test_max_steps_cuts_training_and_still_reaches_evaluation():
     assert report.summary["fast_forward_step"] == 30
     assert {f.id for f in report.warnings} == {"eval-mode-missing"}
     assert "accuracy" in report.output
-    assert "cut short by --max-steps 30" in report_text(report)
+    assert "reached --max-steps 30 at step 30; from then on each pass over a DataLoader yielded one batch" \
+        in " ".join(report_text(report, width=400).split())
 
 
 def test_half_the_time_budget_fast_forwards_to_the_evaluation():
@@ -318,6 +354,8 @@ def test_half_the_time_budget_fast_forwards_to_the_evaluation():
     report = run_doctor(SCRIPTS / "long_training.py", ["30", "0.05"], max_seconds=12, output="capture")
     assert report.summary["cut_short"] == "max-seconds"
     assert report.summary["fast_forward_step"] > 0
+    step = report.summary["fast_forward_step"]
+    assert f"Half of --max-seconds 12 (6 s) was spent by step {step}" in " ".join(report_text(report, width=400).split())
     assert {f.id for f in report.warnings} == {"eval-mode-missing"}
     assert "accuracy" in report.output
 
@@ -327,6 +365,7 @@ def test_max_seconds_stops_a_hung_script_and_keeps_findings():
     report = run_doctor(SCRIPTS / "stuck_after_training.py", max_seconds=8, output="capture")
     assert time.monotonic() - started < 35
     assert report.summary["cut_short"] == "max-seconds"
+    assert "stopped by the --max-seconds limit of 8 s" in " ".join(report_text(report, width=400).split())
     assert {f.id for f in report.warnings} == {"missing-zero-grad"}
 
 
@@ -336,6 +375,24 @@ def test_max_seconds_interrupts_pure_python_code():
     assert time.monotonic() - started < 30
     assert report.summary["cut_short"] == "max-seconds"
     assert "spinning" in report.output and report.findings == []
+
+
+def test_a_crash_has_its_own_exit_code_and_its_message_is_plain_text(tmp_path):
+    script = tmp_path / "crashes.py"
+    script.write_text("import torch\n"
+                      "model = torch.nn.Linear(3, 2)\n"
+                      "print(model(torch.randn(4, 3)).sum().item())\n"
+                      "raise RuntimeError('\\x1b[31mCUDA out of memory\\x1b[0m (simulated)')\n")
+    report = run_doctor(script, max_seconds=30, output="capture")
+    assert report.crashed and report.exit_code == diagnose.doctor.EXIT_CRASHED == 4
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["summary"]["crashed"] is True and data["summary"]["doctor_exit_code"] == 4
+    assert "\x1b" not in json.dumps(data) and "CUDA out of memory (simulated)" in data["summary"]["crash"]["message"]
+    assert "\x1b" not in report_text(report) and "Exit code 4" in report.summary["verdict"]
+    clean = tmp_path / "clean.py"
+    clean.write_text("print('fine')\n")
+    ok = run_doctor(clean, max_seconds=30, output="capture")
+    assert not ok.crashed and ok.exit_code == 0 and ok.summary["doctor_exit_code"] == 0
 
 
 def test_script_runs_as_main_with_its_argv_and_folder(tmp_path, monkeypatch):
@@ -420,9 +477,11 @@ def _every_entry_point(tmp_path):
     for xb, yb in torch.utils.data.DataLoader(data, batch_size=8, shuffle=True):
         opt.zero_grad()
         model.zero_grad()
-        loss = nn.functional.cross_entropy(model(xb.view(8, 4).reshape(8, 4)), yb)
+        out = model(xb.view(8, 4).reshape(8, 4))
+        loss = nn.functional.cross_entropy(out, yb)
         loss.backward()
         opt.step()
+        assert out.argmax(1).shape == (8,)
     w = torch.ones(3, requires_grad=True) * 2
     with pytest.warns(UserWarning):
         assert w.grad is None

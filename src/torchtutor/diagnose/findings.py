@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import sysconfig
 from dataclasses import dataclass, field
@@ -13,6 +14,14 @@ from .catalogue import get
 
 WARNING = "warning"
 INFO = "info"
+
+#: Terminal escape sequences (colours, cursor moves) that PyTorch and libraries put in messages.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without ANSI escape codes (a report is read in JSON, logs and CI, not a terminal)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 @dataclass
@@ -42,6 +51,8 @@ class Finding:
     evidence  the numbers and names behind the message (JSON-safe)
     fix       the fix as code (the catalogue's, unless the probe has a sharper one)
     location  where in the user's code the call came from, when known
+    cause     where the cause was made, when that is another line (the softmax inside
+              ``forward()`` for a mistake seen at the loss call)
     """
 
     id: str
@@ -53,8 +64,10 @@ class Finding:
     phase: str = ""
     title: str = ""
     lesson: str = ""
+    cause: Location | None = None
 
     def __post_init__(self) -> None:
+        self.message = plain_text(self.message)
         entry = get(self.id)
         self.phase = self.phase or entry.phase
         self.title = self.title or entry.title
@@ -75,6 +88,7 @@ class Finding:
             "evidence": _jsonable(self.evidence),
             "fix": self.fix,
             "location": self.location.to_dict() if self.location else None,
+            "cause": self.cause.to_dict() if self.cause else None,
             "lesson": self.lesson,
         }
 
@@ -91,6 +105,7 @@ class Finding:
             phase=data.get("phase", ""),
             title=data.get("title", ""),
             lesson=data.get("lesson", ""),
+            cause=Location(data["cause"]["file"], int(data["cause"]["line"])) if data.get("cause") else None,
         )
 
 
@@ -100,7 +115,9 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):

@@ -19,11 +19,25 @@ from torch.optim.optimizer import register_optimizer_step_post_hook, register_op
 from torch.utils.data import DataLoader, SequentialSampler
 from torch.utils.data import dataloader as _dl_module
 
-from .detectors.base import (CLASSIFICATION_LOSSES, ELEMENTWISE_LOSSES, ModelRecord, OptRecord, caller_frame,
-                             first_tensor)
+from .detectors.base import (CLASSIFICATION_LOSSES, ELEMENTWISE_LOSSES, MADE_AT, ModelRecord, OptRecord,
+                             caller_frame, first_tensor)
 from .findings import Location, user_location
 
 _LOSS_BASE = nn.modules.loss._Loss
+_RESHAPES = ((torch.Tensor, "view"), (torch.Tensor, "reshape"), (torch, "reshape"))
+#: Reductions that turn a model's outputs into a metric (predicted classes, top-k).
+_METRICS = tuple((owner, name) for owner in (torch.Tensor, torch) for name in ("argmax", "max", "topk"))
+#: Functions that make probabilities or activations: the window records on the output's graph
+#: node where in the user's code each ran (a mistake seen at the loss can then name its cause).
+_MAKERS = tuple((owner, name) for owner, names in (
+    (torch.nn.functional, ("softmax", "log_softmax", "relu", "sigmoid", "tanh")),
+    (torch, ("softmax", "log_softmax", "relu", "sigmoid", "tanh")),
+    (torch.Tensor, ("softmax", "log_softmax", "relu", "sigmoid", "tanh"))) for name in names)
+#: Layers whose output carries the line that built them (nn.Softmax() in a Sequential).
+_MAKER_LAYERS = (nn.Softmax, nn.LogSoftmax, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.ReLU6, nn.Hardtanh, nn.Softplus)
+#: Tensor operators watched in the window, with the symbol a message shows.
+_OPERATORS = {"__sub__": "-", "__rsub__": "-", "__add__": "+", "__radd__": "+", "__mul__": "*", "__rmul__": "*",
+              "__truediv__": "/", "__rtruediv__": "/"}
 
 #: Backward passes watched parameter by parameter at the start (at least two: a stale
 #: gradient shows only when a second backward adds to the first).
@@ -33,6 +47,9 @@ SAMPLE_EVERY = 100
 #: The Tensor.view/reshape and .grad wrappers cost on every call, so they come off after this
 #: many optimizer steps (or twice as many backward passes without steps).
 VIEW_WINDOW_STEPS = 20
+#: Every this many steps the window opens again for WINDOW_SAMPLE_STEPS steps, so that code
+#: which starts late (a second model, a new phase of training) is seen too.
+WINDOW_SAMPLE_STEPS = 2
 #: Fast-forward starts when this share of --max-seconds is spent, leaving the rest for the
 #: evaluation code after the training loop.
 FAST_FORWARD_AT = 0.5
@@ -131,6 +148,8 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         self._patch(torch, "load", guarded(torch.load, after=Hooks._on_load))
         self._patch(DataLoader, "__init__", guarded(DataLoader.__init__, after=Hooks._on_loader_init))
         self._patch(DataLoader, "__iter__", guarded(DataLoader.__iter__, after=Hooks._on_loader_iter))
+        for owner, name in _METRICS:
+            self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_metric))
         base_iter = _dl_module._BaseDataLoaderIter
         self._patch(base_iter, "__next__", guarded(base_iter.__next__, before=Hooks._on_next_before,
                                                    after=Hooks._on_next_after))
@@ -144,26 +163,40 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         self._patches.append((owner, name, old, had_own))
 
     def _view_window(self, on: bool) -> None:
-        """Wrappers that cost something on every call, kept for the first steps only:
-        Tensor.view/reshape (reordered dimensions) and the Tensor.grad property (.grad read
-        on a tensor that an update with tracking on turned into a non-leaf)."""
+        """Wrappers that cost something on every call, kept on for a few steps only (the first
+        ones, those after a new model's first call, and a couple every SAMPLE_EVERY steps):
+        Tensor.view/reshape (reordered dimensions), the arithmetic operators (a loss written
+        by hand that broadcasts) and the Tensor.grad property (.grad read on a tensor that an
+        update with tracking on turned into a non-leaf)."""
         if on and not self.view_on:
             self.view_on = True
-            for owner, name in ((torch.Tensor, "view"), (torch.Tensor, "reshape"), (torch, "reshape")):
+            for owner, name in _RESHAPES:
                 self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_reshape))
+            for owner, name in _MAKERS:
+                self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_made))
+            for name in _OPERATORS:
+                self._patch(torch.Tensor, name, guarded(getattr(torch.Tensor, name), after=_binary_after(name)))
             base = torch._C.TensorBase.__dict__["grad"]
             getter = guarded(base.__get__, after=Hooks._on_grad_read)
             self._patch(torch.Tensor, "grad", property(getter, base.__set__, base.__delete__, base.__doc__))
         elif not on and self.view_on:
             self.view_on = False
+            windowed = {(id(o), n) for o, n in _RESHAPES + _MAKERS} | \
+                {(id(torch.Tensor), n) for n in (*_OPERATORS, "grad")}
             keep = []
             for owner, name, old, had_own in self._patches:
-                if (owner is torch.Tensor and name in ("view", "reshape", "grad")) or \
-                        (owner is torch and name == "reshape"):
+                if (id(owner), name) in windowed:
                     _restore(owner, name, old, had_own)
                 else:
                     keep.append((owner, name, old, had_own))
             self._patches = keep
+
+    def _open_window(self, steps: int) -> None:
+        """Watch the windowed calls for the next ``steps`` optimizer steps."""
+        self._window_steps = max(self._window_steps, self.n_steps + steps)
+        self._window_backwards = max(self._window_backwards, self.n_backward + 2 * steps)
+        if self._installed:
+            self._view_window(True)
 
     def uninstall(self) -> None:
         global _ACTIVE
@@ -208,12 +241,19 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
                 m = self._cur_model
                 if m is not None and m.module is mod:
                     self._cur_model = None
+                    self.last_model = m
                     self._emit("on_model_out", m, out)
                 if self._deep_owner is mod:
                     self.deep = None
                     self._deep_owner = None
-            elif self.deep is not None:
-                self._emit("on_submodule_out", self.deep, mod, out)
+            else:
+                if isinstance(mod, _MAKER_LAYERS):
+                    fn = getattr(out, "grad_fn", None)
+                    loc = self.built_at.get(mod)
+                    if fn is not None and loc is not None:
+                        fn.metadata[MADE_AT] = loc
+                if self.deep is not None:
+                    self._emit("on_submodule_out", self.deep, mod, out)
         except Exception as exc:
             self._internal(exc)
         return None
@@ -228,6 +268,8 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
             else:
                 kind = ModelRecord(mod, len(self.models))
                 self.models.append(kind)
+                if len(self.models) > 1:
+                    self._open_window(VIEW_WINDOW_STEPS)
                 kind.loaded = any(other is mod for other in self.loaded_modules)
                 self._emit("on_model_found", kind)
         self._kinds[mod] = kind
@@ -301,13 +343,16 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
             self.tick += 1
             # args holds the optimizer itself first, then step()'s own arguments
             closure = (len(args) > 1 and args[1] is not None) or bool(kwargs and kwargs.get("closure") is not None)
-            if self._cur_loader is not None:
-                self._cur_loader.steps += 1
+            if self._cur_loader is not None and self._fresh_batch:
+                self._cur_loader.steps += 1  # a step fed by a batch drawn since the last step
+            self._fresh_batch = False
             self.event("S")
             self._emit("on_step", o, closure)
             o.steps += 1
             self.n_steps += 1
-            if self.view_on and self.n_steps >= VIEW_WINDOW_STEPS:
+            if self.n_steps % self.sample_every == 0:
+                self._open_window(WINDOW_SAMPLE_STEPS)
+            elif self.view_on and self.n_steps >= self._window_steps:
                 self._view_window(False)
             o.last_step_tick = self.tick
             self.last_step_tick = self.tick
@@ -343,7 +388,7 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         n = self.n_backward
         self.walking = n <= self.monitor or self._walk_next or n % self.sample_every == 0
         self._emit("on_backward", root, grad)
-        if self.view_on and n >= 2 * VIEW_WINDOW_STEPS:
+        if self.view_on and n >= self._window_backwards:
             self._view_window(False)
         if self.walking:
             self._walk_next = False
@@ -353,8 +398,15 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
             self._emit("on_graph", root, leaves, params)
 
     def _on_module_init(self, result: Any, args: tuple, kwargs: dict) -> None:
+        if isinstance(args[0], _MAKER_LAYERS):
+            self.built_at[args[0]] = user_location()
         if self._depth > 0:
             self._emit("on_module_built", args[0])
+
+    def _on_made(self, out: Any, args: tuple, kwargs: dict) -> None:
+        fn = getattr(out, "grad_fn", None)
+        if fn is not None and self.view_on and MADE_AT not in fn.metadata:
+            fn.metadata[MADE_AT] = user_location()
 
     def _on_module_zero_grad(self, args: tuple, kwargs: dict) -> None:
         self._on_zero(None, args[0])
@@ -431,11 +483,21 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         st = args[0].__dict__.get("_torchtutor")
         if st is not None:
             self._cur_loader = st.loader
+            self._fresh_batch = True
             st.loader.batches += 1
 
     def _on_reshape(self, out: Any, args: tuple, kwargs: dict) -> None:
         if self.view_on and args:
             self._emit("on_reshape", args[0], out)
+
+    def _on_binary(self, name: str, out: Any, args: tuple) -> None:
+        if self.view_on and len(args) == 2:
+            a, b = (args[1], args[0]) if name.startswith("__r") else args
+            self._emit("on_binary", _OPERATORS[name], a, b, out)
+
+    def _on_metric(self, result: Any, args: tuple, kwargs: dict) -> None:
+        if args and isinstance(args[0], torch.Tensor):
+            self._emit("on_metric", args[0])
 
     def _on_grad_read(self, g: Any, args: tuple, kwargs: dict) -> None:
         t = args[0]
@@ -525,3 +587,8 @@ def _loss_before(name: str) -> Callable:
 
 def _loss_after(name: str) -> Callable:
     return lambda p, result, args, kwargs: p._on_loss(name, args, kwargs, result, after=True)
+
+
+def _binary_after(name: str) -> Callable:
+    return lambda p, result, args, kwargs: p._on_binary(name, result, args)
+

@@ -30,8 +30,9 @@ from .catalogue import PHASE_IDS, note
 from .crash import explain_exception
 from .detectors import DETECTORS
 from .detectors.base import Detector, ModelRecord, OptRecord
-from .findings import Finding, Location, innermost_user_location
-from .hooks import FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, Hooks, LoaderRecord, StopRun
+from .findings import Finding, Location, innermost_user_location, plain_text
+from .hooks import (FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, VIEW_WINDOW_STEPS, Hooks, LoaderRecord,
+                    StopRun)
 
 __all__ = ["Probe", "StopRun", "instrument"]
 
@@ -78,6 +79,7 @@ class Probe(Hooks):
         self._hard_steps: int | None = None
         self.cut_short: str | None = None
         self.fast_forward_step: int | None = None
+        self.stopped_at: int | None = None  # progress (steps) when the deadline stopped the run
 
         self.n_steps = 0
         self.n_backward = 0
@@ -95,14 +97,17 @@ class Probe(Hooks):
         self._kinds: "weakref.WeakKeyDictionary[nn.Module, Any]" = weakref.WeakKeyDictionary()
         self.models: list[ModelRecord] = []
         self._cur_model: ModelRecord | None = None
+        self.last_model: ModelRecord | None = None
         self.deep: ModelRecord | None = None
         self._deep_owner: nn.Module | None = None
         self._direct_params: dict[int, bool] = {}
         self.loaded_modules: list[nn.Module] = []
+        self.built_at: "weakref.WeakKeyDictionary[nn.Module, Location | None]" = weakref.WeakKeyDictionary()
         self.opts: dict[int, OptRecord] = {}
         self._loaders: "weakref.WeakKeyDictionary[DataLoader, LoaderRecord]" = weakref.WeakKeyDictionary()
         self.loaders: list[LoaderRecord] = []
         self._cur_loader: LoaderRecord | None = None
+        self._fresh_batch = False
 
         self._findings: dict[tuple, Finding] = {}
         self._order: list[tuple] = []
@@ -115,6 +120,8 @@ class Probe(Hooks):
         self._patches: list[tuple[Any, str, Any, bool]] = []
         self._handles: list[Any] = []
         self.view_on = False
+        self._window_steps = VIEW_WINDOW_STEPS
+        self._window_backwards = 2 * VIEW_WINDOW_STEPS
 
         self.detectors: list[Detector] = [cls(self) for cls in DETECTORS]
         self._subs: dict[str, list[Callable]] = {}
@@ -269,6 +276,7 @@ class Probe(Hooks):
         now = time.monotonic()
         if self._deadline is not None and now >= self._deadline:
             self.cut_short = self.cut_short or "max-seconds"
+            self.stopped_at = self._progress()
             raise StopRun("max-seconds")
         steps = self._progress()
         if not self._ff:
@@ -295,6 +303,7 @@ class Probe(Hooks):
     def request_stop(self, reason: str = "max-seconds") -> None:
         """Called from a signal handler in the main thread: end the run now."""
         self.cut_short = self.cut_short or reason
+        self.stopped_at = self._progress()
         raise StopRun(reason)
 
     # ------------------------------------------------------------------ crash
@@ -305,6 +314,11 @@ class Probe(Hooks):
         if params:
             ctx["all_frozen"] = not any(p.requires_grad for p in params)
             ctx["frozen_count"] = len(params)
+        last = list(self.last_model.module.parameters()) if self.last_model is not None else []
+        if last and not any(p.requires_grad for p in last):
+            # the model that made the loss has nothing to train, whatever other models hold
+            ctx["all_frozen"] = True
+            ctx["frozen_count"] = len(last)
         ctx["step_after_forward"] = self.last_step_tick > self.last_forward_tick >= 0
         for det in self.detectors:
             try:
@@ -312,7 +326,8 @@ class Probe(Hooks):
             except Exception as err:
                 self._internal(err)
         loc = innermost_user_location(exc.__traceback__)
-        self.crash = {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+        text = plain_text(str(exc)).strip()
+        self.crash = {"type": type(exc).__name__, "message": text.splitlines()[0] if text else "",
                       "location": loc.to_dict() if loc else None}
         finding = explain_exception(exc, ctx)
         if finding is None:
@@ -321,7 +336,7 @@ class Probe(Hooks):
         existing = self.warnings_of(finding.id)
         if existing:
             existing[0].evidence["crashed_with"] = finding.evidence.get("error")
-            existing[0].message += note("crashed_with", error=finding.evidence.get("error"))
+            existing[0].message += plain_text(note("crashed_with", error=finding.evidence.get("error")))
             return existing[0]
         self._findings[(finding.id, "crash")] = finding
         self._order.append((finding.id, "crash"))

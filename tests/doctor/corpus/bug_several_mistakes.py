@@ -1,5 +1,5 @@
-# expect: missing-zero-grad, eval-mode-missing, whole-model-save
-"""Three mistakes in one script: no zero_grad, no eval() for testing, and a pickled model."""
+# expect: missing-zero-grad, eval-mode-missing
+"""Two mistakes in one script: no zero_grad and no eval() for testing (plus a pickled model, a note)."""
 import os
 import tempfile
 

@@ -1,5 +1,6 @@
-# expect: whole-model-save
-"""Saving the model object instead of its state_dict."""
+# expect:
+# info: whole-model-save
+"""Saving the model object instead of its state_dict: a portability trade-off, reported once as a note."""
 import os
 import tempfile
 
@@ -17,4 +18,5 @@ for step in range(10):
     opt.step()
 path = os.path.join(tempfile.mkdtemp(), "model.pt")
 torch.save(model, path)
+reloaded = torch.load(path, weights_only=False)   # the load of the same pickle is not a second finding
 print("saved", os.path.getsize(path), "bytes")

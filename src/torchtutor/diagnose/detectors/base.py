@@ -53,9 +53,13 @@ class Detector:
         self.hub = hub
 
     def report(self, mid: str, severity: str, variant: str, location: Location | None, key: Any = None,
-               evidence: dict | None = None, fix: str = "", **fields: Any) -> Finding:
-        """A finding whose message is the catalogue's text ``variant`` filled with ``fields``."""
-        return self.hub.add(mid, severity, message(mid, variant, **fields), evidence, location, key=key, fix=fix)
+               evidence: dict | None = None, fix: str = "", cause: Location | None = None, **fields: Any) -> Finding:
+        """A finding whose message is the catalogue's text ``variant`` filled with ``fields``;
+        ``cause`` is the line that made the problem when it is not the line where it was seen."""
+        f = self.hub.add(mid, severity, message(mid, variant, **fields), evidence, location, key=key, fix=fix)
+        if cause is not None and f.cause is None:
+            f.cause = cause
+        return f
 
     def crash_context(self, ctx: dict[str, Any]) -> None:
         """Add what this detector knows to the context used to explain a crash."""
@@ -179,3 +183,16 @@ def classification_batch(name: str, x: torch.Tensor, t: torch.Tensor) -> bool:
     """A classification loss on [N, C] scores against [N] integer labels."""
     return (name in CLASSIFICATION_LOSSES and x.dim() == 2 and t.dim() == 1
             and t.dtype in (torch.int64, torch.uint8) and x.shape[0] == t.shape[0] and x.device.type != "meta")
+
+
+#: grad_fn metadata key: where in the user's code the op or layer that made a tensor ran.
+MADE_AT = "torchtutor.made_at"
+
+
+def made_at(fn: Any) -> Location | None:
+    """The user's line recorded on a graph node by the probe, if any."""
+    try:
+        return fn.metadata.get(MADE_AT) if fn is not None else None
+    except Exception:
+        return None
+

@@ -56,6 +56,9 @@ class DataDetector(Detector):
         if not isinstance(out, torch.Tensor):
             return
         s, o = tuple(src.shape), tuple(out.shape)
+        if abs(len(s) - len(o)) == 1 and len(s) + len(o) >= 7:
+            self._heads(s, o)
+            return
         if len(s) != len(o) or s == o or len(s) < 2:
             return
         if sorted(s) != sorted(o):
@@ -69,6 +72,28 @@ class DataDetector(Detector):
                     evidence={"from_shape": list(s), "to_shape": list(o)},
                     from_shape=list(s), to_shape=list(o), perm=", ".join(str(i) for i in perm_guess(s, o)))
 
+    def _heads(self, s: tuple, o: tuple) -> None:
+        """[.., L, E] -> [.., H, L, d] (heads split in front of the sequence by a view), or
+        [.., H, L, d] -> [.., L, H*d] (merged back without moving them behind it)."""
+        if len(o) > len(s):
+            H, L, d = o[-3:]
+            ok = s[:-2] == o[:-3] and s[-2] == L and H * d == s[-1] and H not in (1, L) and d > 1
+            variant, a, b = "heads", len(o) - 3, len(o) - 2
+        else:
+            H, L, d = s[-3:]
+            ok = o[:-2] == s[:-3] and o[-2] == L and o[-1] == H * d and H not in (1, L) and d > 1
+            variant, a, b = "merge", len(s) - 3, len(s) - 2
+        if not ok:
+            return
+        loc = caller_location()
+        if loc is None:
+            return
+        split = ", ".join(str(v) for v in (*s[:-1], H, d)) if variant == "heads" else ""
+        self.report("view-instead-of-permute", WARNING, variant, loc, key=(loc.file, loc.line),
+                    evidence={"from_shape": list(s), "to_shape": list(o), "heads": H, "length": L},
+                    from_shape=list(s), to_shape=list(o), features=H * d, heads=H, size=d, length=L,
+                    split=split, a=a, b=b, merged=", ".join(str(v) for v in o))
+
     def finish(self, obs: dict) -> None:
         self._sorted_batches()
         loaders = []
@@ -76,7 +101,8 @@ class DataDetector(Detector):
             loaders.append({"dataset_size": rec.dataset_len, "batch_size": rec.batch_size,
                             "shuffle": not rec.sequential, "batches": rec.batches, "steps": rec.steps,
                             "created_at": str(rec.loc) if rec.loc else None})
-            if rec.sequential and not rec.custom and rec.steps > 0:
+            # one batch reused for every step (overfitting a batch): the order cannot matter
+            if rec.sequential and not rec.custom and rec.steps >= 2 and rec.batches >= 2:
                 size = (message("unshuffled-training-data", "samples", count=f"{rec.dataset_len:,}") if rec.dataset_len is not None
                         else message("unshuffled-training-data", "the_dataset"))
                 self.report("unshuffled-training-data", WARNING, "loader", rec.loc, key=id(rec),

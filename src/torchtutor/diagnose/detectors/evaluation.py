@@ -19,6 +19,9 @@ from .base import BATCHNORM, DROPOUT, INFO, WARNING, Detector, ModelRecord, call
 
 #: Pending forwards kept before the finished ones are dropped from the list.
 PENDING_KEPT = 256
+#: Outputs of candidate evaluation forwards remembered (by storage) to see whether a loss or
+#: a metric reads them.
+OUTPUTS_KEPT = 64
 #: Evaluation forwards with gradients on that make it worth a warning: two, or one over this
 #: many samples (a single small sanity forward costs nothing worth saying).
 NO_GRAD_FORWARDS, NO_GRAD_SAMPLES = 2, 100
@@ -28,7 +31,7 @@ class _EvalModel:
     """What the evaluation detector knows of one model."""
 
     __slots__ = ("stoch", "trained", "train_active_seen", "e_total", "e_grad", "e_grad_samples", "e_active",
-                 "e_mixed", "e_repeat", "e_bn", "e_loc", "e_grad_loc", "e_active_loc", "last_key", "eval_in_train",
+                 "e_mixed", "e_repeat", "e_bn", "e_loc", "e_grad_loc", "e_active_loc", "e_scored", "last_key", "eval_in_train",
                  "eval_in_train_loc", "eval_in_train_tick")
 
     def __init__(self, module: nn.Module):
@@ -38,6 +41,7 @@ class _EvalModel:
         self.e_total = self.e_grad = self.e_grad_samples = self.e_active = 0
         self.e_mixed = self.e_repeat = self.e_bn = 0
         self.e_loc = self.e_grad_loc = self.e_active_loc = None
+        self.e_scored = 0  # forwards with dropout/batch norm active whose outputs fed a loss or a metric
         self.last_key: tuple | None = None
         self.eval_in_train = 0
         self.eval_in_train_loc: Location | None = None
@@ -46,7 +50,7 @@ class _EvalModel:
 
 class _Fwd:
     __slots__ = ("det", "m", "st", "eligible", "active", "mixed", "bn", "repeat", "training", "loc",
-                 "samples", "reached", "done", "metric")
+                 "samples", "reached", "done", "metric", "scored", "counted")
 
     def __init__(self, det, m, st, eligible, active, mixed, bn, repeat, training, loc, samples):
         self.det = det
@@ -63,6 +67,8 @@ class _Fwd:
         self.reached = False
         self.done = False
         self.metric = False
+        self.scored = False
+        self.counted = False
 
     def reach(self, grad_outputs):  # grad_fn pre-hook: a backward pass got here
         if not self.reached:
@@ -99,7 +105,9 @@ class EvaluationDetector(Detector):
         super().__init__(hub)
         self.models: dict[ModelRecord, _EvalModel] = {}
         self.cur: _Fwd | None = None
+        self.last: _Fwd | None = None
         self.pending: list[_Fwd] = []
+        self.outputs: dict[int, _Fwd] = {}
 
     def _state(self, m: ModelRecord) -> _EvalModel:
         st = self.models.get(m)
@@ -148,17 +156,21 @@ class EvaluationDetector(Detector):
         fr.metric = metric
         if st.stoch and x is not None:
             st.last_key = (x, fr)
+        self.last = fr
         if grad:
             self.cur = fr
         elif eligible:
             self.count_eval(fr, with_grad=False)
 
     def on_model_out(self, m: ModelRecord, out: Any) -> None:
+        t = first_tensor(out)
+        last = self.last
+        if last is not None and last.m is m and last.eligible and t is not None:
+            self._remember(t, last)
         fr = self.cur
         if fr is None or fr.m is not m:
             return
         self.cur = None
-        t = first_tensor(out)
         node = t.grad_fn if t is not None else None
         if node is None:
             if fr.eligible:
@@ -171,10 +183,47 @@ class EvaluationDetector(Detector):
             if len(self.pending) > PENDING_KEPT:
                 self.pending = [f for f in self.pending if not f.done and not f.reached]
 
+    # ------------------------------------------------------------------ was it an evaluation?
+    def _remember(self, t: torch.Tensor, fr: _Fwd) -> None:
+        try:
+            ptr = t.untyped_storage().data_ptr()
+        except Exception:
+            return
+        self.outputs[ptr] = fr
+        if len(self.outputs) > OUTPUTS_KEPT:
+            self.outputs.pop(next(iter(self.outputs)))
+
+    def _score(self, t: Any) -> None:
+        if not isinstance(t, torch.Tensor) or not self.outputs:
+            return
+        try:
+            fr = self.outputs.get(t.untyped_storage().data_ptr())
+        except Exception:
+            return
+        if fr is not None and not fr.scored:
+            fr.scored = True
+            if fr.counted:
+                fr.st.e_scored += 1
+
+    def on_loss(self, name: str, x: torch.Tensor, t: torch.Tensor, kwargs: dict) -> None:
+        self._score(x)
+
+    def on_metric(self, x: torch.Tensor) -> None:
+        self._score(x)
+
+    # ------------------------------------------------------------------ evidence
     def reached(self, fr: _Fwd) -> None:
         st = fr.st
         st.trained = True
         if not st.stoch:
+            # no mode-dependent layer: only the module's own flag tells the modes apart
+            if fr.training:
+                st.train_active_seen = True
+            elif st.train_active_seen:
+                st.eval_in_train += 1
+                if st.eval_in_train_loc is None:
+                    st.eval_in_train_loc = fr.loc
+                    st.eval_in_train_tick = self.hub.tick
             return
         if fr.active and fr.training:
             st.train_active_seen = True
@@ -197,6 +246,9 @@ class EvaluationDetector(Detector):
                 st.e_grad_loc = fr.loc
         if fr.active and not fr.metric:
             st.e_active += 1
+            fr.counted = True
+            if fr.scored:
+                st.e_scored += 1
             if fr.mixed:
                 st.e_mixed += 1
             if fr.bn:
@@ -224,7 +276,11 @@ class EvaluationDetector(Detector):
             deliberate = (st.e_mixed == st.e_active or st.e_repeat * 2 >= st.e_active) and not st.e_bn
             kinds = sorted({type(s).__name__ for s in st.stoch if s.training}) or \
                 sorted({type(s).__name__ for s in st.stoch})
-            if deliberate:
+            if not st.e_scored:
+                self.report("eval-mode-missing", INFO, "not_scored", st.e_active_loc, key=m.name,
+                            evidence={"model": m.name, "forwards": st.e_active, "scored": 0},
+                            forwards=st.e_active, model=m.name, modules=", ".join(kinds))
+            elif deliberate:
                 mid = "eval-mode-missing"
                 self.report(mid, INFO, "mc_dropout", st.e_active_loc, key=m.name,
                             evidence={"model": m.name, "forwards": st.e_active, "mixed_modes": st.e_mixed,
@@ -245,6 +301,8 @@ class EvaluationDetector(Detector):
         # Training in eval mode means an optimizer step followed such a forward. A backward
         # in eval mode with no step after it (a saliency map, an input gradient) trains nothing.
         if st.eval_in_train and self.hub.last_step_tick > st.eval_in_train_tick:
-            self.report("train-mode-not-restored", WARNING, "eval_training", st.eval_in_train_loc, key=m.name,
+            harmless = not st.stoch  # nothing behaves differently in eval mode, today
+            self.report("train-mode-not-restored", INFO if harmless else WARNING,
+                        "no_effect" if harmless else "eval_training", st.eval_in_train_loc, key=m.name,
                         evidence={"model": m.name, "forwards": st.eval_in_train},
                         forwards=st.eval_in_train, model=m.name)

@@ -16,6 +16,7 @@ import torch
 
 from ..catalogue import note
 from .base import INFO, WARNING, Detector, OptRecord, fmt, message
+from .loop import pattern
 
 #: A gradient left over is "cleared" when what remains after subtracting this batch's
 #: gradient is below this share of the previous gradient (float round-off, not a leftover).
@@ -41,10 +42,22 @@ GRAD_SAMPLES_KEEP = 60
 #: Parameters hooked per backward pass (a huge model is judged by its first tensors).
 HOOKED_PARAMS = 256
 
+#: Backward passes per optimizer checked for "adds to a gradient the last step applied"
+#: (the loop's structure does not change later; each check is one device sync).
+STRUCTURE_CHECKS = 5
+#: Steps that must apply uncleared gradients before the loop's structure is the evidence.
+STRUCTURE_STEPS = 2
+#: A loss this many times the median of the backward passes just before it is a spike ...
+SPIKE_FACTOR = 20
+#: ... when it is back under SPIKE_BACK times that median within SPIKE_WITHIN backward passes.
+SPIKE_BACK, SPIKE_WITHIN = 3, 5
+#: Inputs whose values reach beyond this look unnormalised (pixels in 0..255).
+RAW_INPUT = 20
 #: Warnings that explain a diverging run better than the divergence itself.
 ROOT_CAUSES = ("softmax-before-cross-entropy", "missing-zero-grad", "step-before-backward", "missing-optimizer-step",
                "missing-backward", "detached-loss", "all-parameters-frozen", "label-dtype", "loss-broadcast",
-               "optimizer-missing-params", "layer-created-in-forward", "view-instead-of-permute")
+               "optimizer-missing-params", "layer-created-in-forward", "view-instead-of-permute",
+               "activation-on-logits", "unshuffled-training-data")
 #: Vanishing gradients are a consequence only of a graph that reaches no trainable weight.
 VANISHING_CAUSES = ("detached-loss", "all-parameters-frozen")
 
@@ -75,10 +88,15 @@ class GradientDetector(Detector):
         self.loss_vals: list[tuple[int, torch.Tensor]] = []
         self.loss_stride = 1
         self.grad_samples: list[tuple[int, list[str], Any]] = []
+        self.prev_bw_tick = 0
+        self.structure: dict[OptRecord, list[int]] = {}  # [checks, uncleared backward, confirmed steps]
 
     # ------------------------------------------------------------------ events
     def on_backward(self, root: torch.Tensor, grad: Any) -> None:
         hub = self.hub
+        for o in hub.opts.values():
+            self._structure(o)
+        self.prev_bw_tick = hub.last_bw_tick
         if root.numel() == 1:
             n = hub.n_backward
             if n <= LOSS_HEAD or n % self.loss_stride == 0:
@@ -98,7 +116,29 @@ class GradientDetector(Detector):
                 if id(p) not in self.pstates and p.requires_grad:
                     self._hook_param(p)
 
+    def _structure(self, o: OptRecord) -> None:
+        """Before a backward pass: does .grad still hold what ``o``'s last step applied?"""
+        hub = self.hub
+        rec = self.structure.setdefault(o, [0, 0, 0])
+        if o.steps == 0 or rec[0] >= STRUCTURE_CHECKS or self.prev_bw_tick > o.last_step_tick:
+            return  # not the first backward since a step
+        if max(o.last_zero_tick, hub.module_zero_tick) > o.last_step_tick:
+            return  # cleared since
+        rec[0] += 1
+        grads = [p.grad for g in o.opt.param_groups for p in g["params"] if p.grad is not None]
+        grads = [g for g in grads if not g.is_sparse]
+        if not grads:
+            return  # set to None by hand
+        with torch.no_grad():
+            nonzero = bool(torch.stack([g.detach().abs().amax().float().cpu() for g in grads]).max() > 0)
+        if nonzero:
+            rec[1] = hub.last_bw_tick
+
     def on_step(self, o: OptRecord, closure: bool) -> None:
+        rec = self.structure.get(o)
+        if rec is not None and rec[1] and rec[1] > max(o.last_zero_tick, self.hub.module_zero_tick):
+            rec[2] += 1  # this step applies an old gradient plus the new one
+            rec[1] = 0
         if self.polluted:
             # a step is about to apply gradients that still contain already-applied ones
             ids = o.param_ids()
@@ -252,6 +292,43 @@ class GradientDetector(Detector):
         vals = self._loss_values()
         obs["loss_history"] = vals[:: max(1, len(vals) // 200)]
         self._loss_over_time(vals, samples, loc)
+        self._spike(vals, loc)
+        self._uncleared(obs)
+
+    def _uncleared(self, obs: dict) -> None:
+        if self.hub.find("missing-zero-grad", "stale") is not None:
+            return
+        for o, (checks, _, confirmed) in self.structure.items():
+            if confirmed >= STRUCTURE_STEPS:
+                self.report("missing-zero-grad", WARNING, "unclear", self.hub.backward_loc, key="stale",
+                            evidence={"optimizer": o.cls, "steps_applying_old_gradients": confirmed,
+                                      "zero_grad_calls": self.hub.n_zero_grad},
+                            opt=o.cls, steps=o.steps, pattern=pattern(self.hub.events) or "unknown")
+                return
+
+    def _spike(self, vals: list[tuple[int, float]], loc) -> None:
+        if self.hub.has_warning("exploding-gradients"):
+            return
+        dense = [(n, v) for n, v in vals[:LOSS_HEAD] if math.isfinite(v)]
+        for i in range(3, len(dense) - 1):
+            n, v = dense[i]
+            before = sorted(x for _, x in dense[max(0, i - 5):i])[len(dense[max(0, i - 5):i]) // 2]
+            after = [x for _, x in dense[i + 1:i + 1 + SPIKE_WITHIN]]
+            if before > 0 and v > SPIKE_FACTOR * before and after and min(after) < SPIKE_BACK * before:
+                back = next(k for k, x in enumerate(after, 1) if x < SPIKE_BACK * before)
+                high = self._input_high()
+                inputs = message("exploding-gradients", "raw_inputs", high=fmt(high)) if high > RAW_INPUT else ""
+                self.report("exploding-gradients", WARNING, "spike", loc, key="spike",
+                            evidence={"spike_at_backward": n, "loss": v, "loss_before": before,
+                                      "input_max": high},
+                            before=fmt(before), peak=fmt(v), at=n, factor=fmt(v / before), recovered=back,
+                            inputs=inputs)
+                return
+
+    def _input_high(self) -> float:
+        highs = [float(t.abs().max()) for m in self.hub.models for t in (m.first_input or [])
+                 if t.is_floating_point() and t.numel()]
+        return max(highs, default=0.0)
 
     def _first_iteration(self, rows: list[dict], loc) -> None:
         weights = [r for r in rows if len(r["shape"]) >= 2]

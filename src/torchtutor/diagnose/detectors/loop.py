@@ -9,6 +9,7 @@ graph of sampled backward passes (which parameters it reaches), a sentinel in ea
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import torch
@@ -31,6 +32,9 @@ LIVE_LOSS_WATCH = 50
 INSPECT_FIRST, INSPECT_EVERY = 3, 10
 #: Backward passes after which no optimizer step at all means the step is missing.
 MISSING_STEP_AFTER = 3
+#: A tensor outside any module that the loss reaches in this many walked backward passes is
+#: a learnable one (an input made fresh each step, as in adversarial training, is new each time).
+LOOSE_SIGHTINGS = 2
 #: Parameter names shown in a message before "...".
 NAMES_SHOWN = 6
 
@@ -85,6 +89,7 @@ class LoopDetector(Detector):
         self.max_live_step = 0
         self.last_backward_shape: tuple | None = None
         self.nonleaf_seen = False
+        self.loose: dict[int, list] = {}  # id -> [weakref, sightings, version at first sight]
 
     def _state(self, o: OptRecord) -> _OptLoop:
         st = self.per_opt.get(o)
@@ -135,6 +140,11 @@ class LoopDetector(Detector):
         self.reached_fresh = True
         if not self.first_versions:
             self.first_versions = {id(p): (p, p._version) for p in params}
+        if hub.opts:
+            in_opt = hub.all_opt_ids()
+            for t in leaves:
+                if t.requires_grad and not isinstance(t, nn.Parameter) and id(t) not in in_opt:
+                    self._sighted(t)
         if not params and root.requires_grad and (hub.models or hub.opts):
             variant = "leaf" if root.grad_fn is None else "graph"
             self.report("detached-loss", WARNING, variant, hub.backward_loc, key="detached",
@@ -149,6 +159,16 @@ class LoopDetector(Detector):
         self.report("update-outside-no-grad", WARNING, "nonleaf", loc, key="nonleaf",
                     evidence={"shape": shape(t), "grad_fn": t.grad_fn.name()},
                     shape=shape(t), grad_fn=t.grad_fn.name())
+
+    def _sighted(self, t: torch.Tensor) -> None:
+        rec = self.loose.get(id(t))
+        if rec is not None and rec[0]() is t:
+            rec[1] += 1
+        elif len(self.loose) < 64:
+            try:
+                self.loose[id(t)] = [weakref.ref(t), 1, t._version]
+            except TypeError:
+                pass
 
     def crash_context(self, ctx: dict[str, Any]) -> None:
         if self.last_backward_shape is not None:
@@ -216,10 +236,30 @@ class LoopDetector(Detector):
                 self.report("missing-optimizer-step", WARNING, "never", hub.backward_loc, key=o.cls,
                             evidence={"backward_calls": hub.n_backward, "optimizer": o.cls, "steps": 0},
                             backward_calls=hub.n_backward, optimizer=o.cls)
+        self._loose_tensors()
         if self.max_live >= LIVE_LOSS_LEAK:
             self.report("loss-accumulated-with-graph", WARNING, "live", hub.backward_loc, key="live",
                         evidence={"graphs_alive": self.max_live, "at_step": self.max_live_step},
                         step=self.max_live_step, alive=self.max_live)
+
+    def _loose_tensors(self) -> None:
+        """Tensors outside any module that the loss reached again and again, that no optimizer
+        holds and that nothing updated by hand either (their version never moved)."""
+        hub = self.hub
+        if not hub.opts or not any(o.steps for o in hub.opts.values()):
+            return
+        in_opt = hub.all_opt_ids()
+        found = []
+        for ref, seen, version in self.loose.values():
+            t = ref()
+            if t is not None and seen >= LOOSE_SIGHTINGS and id(t) not in in_opt and t._version == version:
+                found.append(t)
+        if not found:
+            return
+        names = [hub.pname(t) for t in found]
+        self.report("optimizer-missing-params", WARNING, "loose", hub.backward_loc, key="loose",
+                    evidence={"tensors": names, "values": sum(t.numel() for t in found)},
+                    count=len(found), names=names_list(names, NAMES_SHOWN), first="tensor")
 
     def _order_of_steps(self, o: OptRecord, st: _OptLoop) -> None:
         if self.hub.n_backward == 0:

@@ -20,6 +20,14 @@ from .base import INFO, SHAPE_ONLY, WARNING, Detector, ModelRecord, base_name, f
 
 # ... plus the grad_fn names that keep a map linear (dropout scales by a constant mask)
 _LINEAR_PASS = SHAPE_ONLY | {"NativeDropoutBackward", "MulBackward"}
+#: Layers that compute a linear map of their input.
+_LINEAR_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
+def _widths(mod: nn.Module) -> tuple[int, int]:
+    if isinstance(mod, nn.Linear):
+        return mod.in_features, mod.out_features
+    return mod.in_channels, mod.out_channels
 #: Graph nodes walked back from a Linear's input looking for the previous Linear (shape-only
 #: steps such as a view or a dropout sit between them; anything longer is not a plain chain).
 LINEAR_CHAIN_DEPTH = 8
@@ -73,17 +81,18 @@ class ModuleDetector(Detector):
                     model=m.name, parameters_on=p.device, input_on=x.device)
 
     def on_submodule_call(self, m: ModelRecord, mod: nn.Module, args: tuple) -> None:
-        if isinstance(mod, nn.Linear):
+        if isinstance(mod, _LINEAR_LAYERS):
             x = first_tensor(args)
             if x is not None and x.grad_fn is not None:
                 self._check_linear_chain(m, mod, x)
 
     def on_submodule_out(self, m: ModelRecord, mod: nn.Module, out: Any) -> None:
-        if isinstance(mod, nn.Linear):
+        if isinstance(mod, _LINEAR_LAYERS):
             t = first_tensor(out)
             if t is not None and t.grad_fn is not None:
                 name = m.names.get(id(mod), type(mod).__name__)
-                t.grad_fn.metadata["torchtutor.linear"] = (name, mod.in_features, mod.out_features)
+                t.grad_fn.metadata["torchtutor.linear"] = (name, *_widths(mod), type(mod).__name__,
+                                                            getattr(mod, "groups", 1))
 
     def on_module_built(self, mod: nn.Module) -> None:
         loc = user_location()
@@ -131,9 +140,18 @@ class ModuleDetector(Detector):
             fn = nexts[0]
         else:
             return
-        prev_name, a, b = tag
+        prev_name, a, b, prev_kind, groups = tag
         name = m.names.get(id(mod), type(mod).__name__)
-        c = mod.out_features
+        c = _widths(mod)[1]
+        if prev_kind != "Linear" or not isinstance(mod, nn.Linear):
+            # a convolution on either side: one convolution (or a linear map of its output)
+            separable = groups > 1 or getattr(mod, "groups", 1) > 1  # depthwise + pointwise, on purpose
+            self.report("linear-collapse", INFO if separable else WARNING, "separable" if separable else "conv",
+                        user_location(), key=f"{prev_name} -> {name}",
+                        evidence={"model": m.name, "first": f"{prev_name}: {prev_kind}({a}, {b})",
+                                  "second": f"{name}: {type(mod).__name__}({b}, {c})", "middle_width": b},
+                        first=prev_name, second=name, a=a, b=b, c=c, a_kind=prev_kind, c_kind=type(mod).__name__)
+            return
         evidence = {"model": m.name, "first": f"{prev_name}: Linear({a}, {b})",
                     "second": f"{name}: Linear({b}, {c})", "middle_width": b}
         # a middle narrower than both ends is a low-rank factorisation, a deliberate saving

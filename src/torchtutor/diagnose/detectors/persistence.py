@@ -1,5 +1,6 @@
-"""Saving and loading: a whole model pickled instead of its state_dict, and a run resumed
-from a checkpoint with a fresh optimizer.
+"""Saving and loading: a whole model pickled instead of its state_dict (a portability
+trade-off, reported once as a note), and a run resumed from a checkpoint with a fresh
+optimizer.
 
 Hooks: ``torch.save``/``torch.load`` (what was saved where, what a load returned),
 ``nn.Module.load_state_dict`` with a dict that came from a tracked load, and
@@ -66,7 +67,7 @@ class PersistenceDetector(Detector):
                     module, inside = v, k
                     break
         if module is not None:
-            self.report(mid, WARNING, "save", user_location(), key="save",
+            self.report(mid, INFO, "save", user_location(), key="pickle",
                         evidence={"class": type(module).__name__, "file": path},
                         cls=type(module).__name__,
                         where=message(mid, "under_key", key=repr(inside)) if inside is not None else "",
@@ -82,7 +83,7 @@ class PersistenceDetector(Detector):
         loc = user_location()
         mid = "whole-model-save"
         if isinstance(result, nn.Module):
-            self.report(mid, WARNING, "load", loc, key="load",
+            self.report(mid, INFO, "load", loc, key="pickle",
                         evidence={"class": type(result).__name__, "file": path},
                         cls=type(result).__name__, source=message(mid, "from_file", file=path) if path else "")
             return

@@ -23,6 +23,9 @@ ROWS_KEPT, ROWS_HEAD = 3000, 100
 PLATEAU_MIN_ROWS, PLATEAU_MIN_CALLS = 10, 50
 #: A model that puts at least this share of its late predictions on one class ...
 PLATEAU_SHARE = 0.9
+#: Class weights whose largest is this many times the smallest re-balance the classes on
+#: purpose: accuracy near the majority share is then expected, not a plateau.
+WEIGHTED_RATIO = 1.5
 #: ... with a loss this close to the label entropy (absolute, or this share of it).
 PLATEAU_ABS, PLATEAU_REL = 0.05, 0.06
 
@@ -36,6 +39,14 @@ class TrainingDetector(Detector):
         self.train_calls = 0
         self.eval_calls = 0
         self.stride = 1
+        self.weighted = False
+
+    def on_loss(self, name: str, x: torch.Tensor, t: torch.Tensor, kwargs: dict) -> None:
+        w = kwargs.get("weight")
+        if not self.weighted and isinstance(w, torch.Tensor) and w.numel() > 1:
+            with torch.no_grad():
+                lo, hi = torch.aminmax(w.detach().float())
+            self.weighted = bool(hi > WEIGHTED_RATIO * lo.clamp_min(1e-12))
 
     def on_loss_done(self, name: str, x: torch.Tensor, t: torch.Tensor, out: Any) -> None:
         if not classification_batch(name, x, t):
@@ -106,7 +117,7 @@ class TrainingDetector(Detector):
             })
         if evals:
             info.update({"eval_calls": self.eval_calls, "eval_loss": mean_loss(evals), "eval_accuracy": acc(evals)})
-        if len(train) < PLATEAU_MIN_ROWS or self.train_calls < PLATEAU_MIN_CALLS:
+        if len(train) < PLATEAU_MIN_ROWS or self.train_calls < PLATEAU_MIN_CALLS or self.weighted:
             return info
         late = train[-max(5, len(train) * 4 // 10):]
         targ = torch.stack([r[6].float().cpu() for r, _ in train]).sum(0)
@@ -123,6 +134,7 @@ class TrainingDetector(Detector):
         share = float(pred.max() / pred.sum())
         top = int(pred.argmax())
         acc_late = acc(late)
+        info["class_weights"] = self.weighted
         if L is not None and H > 0 and share >= PLATEAU_SHARE and abs(L - H) <= max(PLATEAU_ABS, PLATEAU_REL * H):
             self.report("class-prior-plateau", WARNING, "prior", self.hub.backward_loc, key=("prior", classes),
                         evidence={"late_loss": L, "label_entropy": H, "top_prediction_share": share,

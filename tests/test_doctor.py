@@ -258,7 +258,9 @@ def test_json_document_has_the_specified_shape(corpus_reports):
             if f["location"] is not None:
                 assert set(f["location"]) == {"file", "line"}
         assert data["summary"]["warnings"] == sum(f["severity"] == "warning" for f in data["findings"])
-        assert report.exit_code == (1 if report.warnings else 0)
+        assert report.exit_code == (4 if report.crashed else 1 if report.warnings else 0)
+        assert data["summary"]["doctor_exit_code"] == report.exit_code
+        assert report.crashed == bool(data["summary"]["crash"]) or data["summary"]["crash"].get("after_fast_forward")
 
 
 def test_warnings_point_at_the_users_file(corpus_reports):

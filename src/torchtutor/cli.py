@@ -518,6 +518,12 @@ from .cli_doctor import CONTEXT as _DOCTOR_CONTEXT, DoctorCallError, doctor as _
 app.command("doctor", context_settings=_DOCTOR_CONTEXT)(_doctor)
 
 
+# --------------------------------------------------------------------------- serve (the web reader)
+from .cli_serve import register as _register_serve  # noqa: E402 - needs the names above
+
+_register_serve(app)
+
+
 # --------------------------------------------------------------------------- entry point
 def main() -> None:
     """Console-script entry point: known problems become one paragraph and exit 2."""

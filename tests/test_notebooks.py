@@ -76,6 +76,7 @@ def test_a_notebook_holds_the_lesson_its_checks_before_their_reveal_and_its_exer
     assert notebook_text(COURSE, lesson) == notebook_text(COURSE, lesson)  # deterministic
 
 
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("slug", LESSONS)
 def test_every_notebook_runs_both_ways(slug, tmp_path):
     lesson = COURSE.lesson(slug)

@@ -85,3 +85,13 @@ def test_every_registered_widget_has_a_self_contained_front_end() -> None:
         module = widget_esm(name)
         assert "export default" in module and "_kit.js" not in module, name
         assert "function h(" in module
+
+
+def test_the_cli_has_the_serve_command_and_start_serves() -> None:
+    from typer.main import get_command
+
+    from torchtutor.cli import app
+
+    commands = get_command(app).commands
+    assert "serve" in commands, "cli.py must register the serve command (cli_serve.register)"
+    assert "--no-serve" in {opt for p in commands["start"].params for opt in p.opts}

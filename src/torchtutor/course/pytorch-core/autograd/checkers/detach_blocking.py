@@ -259,5 +259,5 @@ def check(ex):
     _check_frozen(ex)
     _check_history(ex)
     _check_snapshot(ex)
-    return ("Snipped tape, no gradient (None, not 0) for the frozen layer; losses leave PyTorch by "
-            ".detach().cpu().numpy(); and your snapshot is a real copy that does not record.")
+    return ("Snipped tape, no gradient (None, not 0) for the frozen layer; losses reach NumPy from recording tensors "
+            "and from the GPU stand-in alike; and your snapshot is a real copy that does not record.")

@@ -171,5 +171,5 @@ def check(ex):
              "while it worked them out.",
              "This exercise is about letting autograd walk the graph: build the loss from tensors that record and "
              "call loss.backward() once.", misconceptions=["backward-replaces-understanding"], failure="hand-derivative")
-    return (f"One backward() call reproduces your seven hand steps: {_fmt(got)}. Same graph, same chain rule, "
+    return (f"Autograd's backward pass reproduces your seven hand steps: {_fmt(got)}. Same graph, same chain rule, "
             "same numbers, and a switched-off ReLU correctly sends back 0.")

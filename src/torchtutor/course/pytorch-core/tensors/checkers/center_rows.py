@@ -63,4 +63,5 @@ def check(ex):
             items.append(Expect(name, want(X), args=(X,), label=f"{name}(X)", errors=_errors(name, X),
                                 wrong=_wrongs(kind, X) if X.shape[0] == X.shape[1] else []))
     ex.expect(*items)
-    return "Every row is centred on its own mean and scaled by its own maximum: keepdim kept the shapes in line."
+    return ("Every row is centred on its own mean and scaled by its own maximum, on square and wide inputs alike: "
+            "each row statistic lined up with its own row.")

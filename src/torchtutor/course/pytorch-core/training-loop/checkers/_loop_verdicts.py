@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import traceback
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import torch
 import torch.nn as nn
@@ -177,20 +177,60 @@ def _gradient_words(fn: str, probe: LoopProbe, m: LoopMistake) -> None:
          "and then step().", failure="stale-gradient")
 
 
+class Words(NamedTuple):
+    """The lesson's words for one finding: summary and why, with ``{fn}`` and the evidence filled in."""
+
+    summary: str
+    why: str
+    failure: str
+    misconceptions: Sequence[str] = ()
+
+
+#: The lesson's words for the loop probe's plain findings, by the finding's id (its failure tag).
+WORDS = {w.failure: w for w in [
+    Words("Inside `{fn}(...)` the loss compared tensors of different shapes: {warning}.",
+          "A prediction of shape [N, 1] against a target of shape [N] broadcasts to [N, N]: every prediction is "
+          "compared with every target and the loss means nothing. Make the shapes match, e.g. y_hat.reshape(-1, 1) "
+          "or a model that returns [N, 1].",
+          failure="loss-broadcast"),
+    Words("`{fn}(...)` never called loss.backward() or optimizer.step(): the model was not trained at all.",
+          "One iteration is five moves: optimizer.zero_grad(), y_hat = model(X), loss = loss_fn(y_hat, y), "
+          "loss.backward(), optimizer.step().",
+          failure="no-training"),
+    Words("`{fn}(...)` computed the prediction with model.forward(X) instead of model(X).",
+          "Calling the model, model(X), runs nn.Module's __call__: the hooks, then forward(). Calling forward() "
+          "directly skips the hooks, which PyTorch tools (and this checker) rely on. Always write model(X).",
+          failure="forward-called-directly", misconceptions=["forward-equals-call"]),
+    Words("An optimizer stepped inside `{fn}(...)`, but it holds none of the model's parameters.",
+          "`{fn}` has to train the model and optimizer it is given. Did it build a new model, or an optimizer over "
+          "another model's parameters?",
+          failure="other-model"),
+    Words("`{fn}(...)` called loss.backward() {backward_calls} times but never optimizer.step(): the weights never "
+          "moved, so the loss never moved either.",
+          "backward() only computes the gradients and stores them in .grad. Nothing changes until the optimizer "
+          "uses them: call optimizer.step() after loss.backward() in every iteration.",
+          failure="missing-optimizer-step", misconceptions=["backward-updates-weights"]),
+    Words("optimizer.step() ran {steps} times inside `{fn}(...)`, but loss.backward() never ran: every step found "
+          "the gradients empty, so nothing changed.",
+          "step() does not compute gradients, it only reads .grad. Compute them first with loss.backward() in the "
+          "same iteration.",
+          failure="missing-backward", misconceptions=["step-computes-gradients"]),
+    Words("The optimizer does not hold every parameter of the model: {missing} never gets updated.",
+          "Build the optimizer from model.parameters(), which lists every parameter of every layer.",
+          failure="optimizer-missing-params"),
+]}
+
+
 def explain_loop(ex, probe: LoopProbe, *, fn: str = "train", needs_optimizer: bool = True) -> None:
     """Fail with the first loop mistake the probe's evidence shows; return if there is none."""
     m = loop_mistake(probe, needs_optimizer=needs_optimizer)
     if m is None:
         return
-    if m.id == "loss-broadcast":
-        fail(f"Inside `{fn}(...)` the loss compared tensors of different shapes: {m.evidence['warning']}.",
-             "A prediction of shape [N, 1] against a target of shape [N] broadcasts to [N, N]: every prediction is "
-             "compared with every target and the loss means nothing. Make the shapes match, e.g. "
-             "y_hat.reshape(-1, 1) or a model that returns [N, 1].", failure="loss-broadcast")
-    if m.id == "no-training":
-        fail(f"`{fn}(...)` never called loss.backward() or optimizer.step(): the model was not trained at all.",
-             "One iteration is five moves: optimizer.zero_grad(), y_hat = model(X), loss = loss_fn(y_hat, y), "
-             "loss.backward(), optimizer.step().", failure="no-training")
+    if m.id in WORDS:
+        words = WORDS[m.id]
+        facts = {"fn": fn, **{k: ", ".join(v) if isinstance(v, list) else v for k, v in m.evidence.items()}}
+        fail(words.summary.format(**facts), words.why.format(**facts), failure=words.failure,
+             misconceptions=words.misconceptions)
     if m.id == "manual-update" and not probe.backward_calls:
         fail(f"`{fn}(...)` changed the weights without loss.backward() or an optimizer.",
              "The exercise is about the PyTorch loop: compute gradients with loss.backward() and apply them "
@@ -199,30 +239,6 @@ def explain_loop(ex, probe: LoopProbe, *, fn: str = "train", needs_optimizer: bo
         fail(f"`{fn}(...)` updated the weights by hand instead of calling optimizer.step().",
              "The by-hand update is what step() does, but this exercise trains with the optimizer it passes in: "
              "compute gradients with loss.backward() and apply them with optimizer.step().", failure="manual-update")
-    if m.id == "forward-called-directly":
-        fail(f"`{fn}(...)` computed the prediction with model.forward(X) instead of model(X).",
-             "Calling the model, model(X), runs nn.Module's __call__: the hooks, then forward(). Calling forward() "
-             "directly skips the hooks, which PyTorch tools (and this checker) rely on. Always write model(X).",
-             failure="forward-called-directly", misconceptions=["forward-equals-call"])
-    if m.id == "other-model":
-        fail(f"An optimizer stepped inside `{fn}(...)`, but it holds none of the model's parameters.",
-             f"`{fn}` has to train the model and optimizer it is given. Did it build a new model, or an optimizer "
-             "over another model's parameters?", failure="other-model")
-    if m.id == "missing-optimizer-step":
-        fail(f"`{fn}(...)` called loss.backward() {m.evidence['backward_calls']} times but never optimizer.step(): "
-             "the weights never moved, so the loss never moved either.",
-             "backward() only computes the gradients and stores them in .grad. Nothing changes until the optimizer "
-             "uses them: call optimizer.step() after loss.backward() in every iteration.",
-             failure="missing-optimizer-step", misconceptions=["backward-updates-weights"])
-    if m.id == "missing-backward":
-        fail(f"optimizer.step() ran {m.evidence['steps']} times inside `{fn}(...)`, but loss.backward() never ran: "
-             "every step found the gradients empty, so nothing changed.",
-             "step() does not compute gradients, it only reads .grad. Compute them first with loss.backward() in "
-             "the same iteration.", failure="missing-backward", misconceptions=["step-computes-gradients"])
-    if m.id == "optimizer-missing-params":
-        fail(f"The optimizer does not hold every parameter of the model: {', '.join(m.evidence['missing'])} never "
-             "gets updated.", "Build the optimizer from model.parameters(), which lists every parameter of every "
-             "layer.", failure="optimizer-missing-params")
     _gradient_words(fn, probe, m)
 
 

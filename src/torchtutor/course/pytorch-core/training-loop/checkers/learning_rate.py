@@ -7,27 +7,15 @@ import torch.nn as nn
 
 from torchtutor.checks import describe, fail
 
+import _loop_verdicts as lv  # this lesson's line data and reference loop (checkers/_loop_verdicts.py)
+
 EDGE = 1.0   # 2 / curvature; the MSE curves with 2 along the bias for this data (and 0.74 along the weight)
 
 
 def _fit(lr, steps=50):
     """The exercise's fit(), run by the checker so that an edited copy cannot change the verdict."""
-    X = torch.linspace(-1, 1, 20).reshape(-1, 1)
-    y = 2 * X + 1
-    model = nn.Linear(1, 1)
-    with torch.no_grad():
-        model.weight.zero_()
-        model.bias.zero_()
-    criterion = nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = criterion(model(X), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+    model = lv.line_model(0.0, 0.0)
+    return lv.reference_fit(model, torch.optim.SGD(model.parameters(), lr=lr), nn.MSELoss(), *lv.line_data(20), steps)
 
 
 def _number(ex, name):

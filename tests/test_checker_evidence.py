@@ -1,5 +1,5 @@
-"""Checker behaviour that a slip table cannot express: helpers called directly, and a
-probe that must leave torch as it found it.
+"""Checker behaviour that a slip table cannot express: helpers called directly, crashes
+translated through the diagnose catalogue, and probes that must leave torch as they found it.
 (The slips themselves are in each lesson's slips.toml, run by tests/test_slips.py.)"""
 
 from __future__ import annotations
@@ -53,6 +53,22 @@ def test_identical_examples_show_accumulation_as_multiples() -> None:
     assert info.value.failure == "missing-zero-grad"
 
 
+def test_checkers_translate_crashes_through_the_diagnose_catalogue(tmp_path) -> None:
+    """One mistake engine: a crash the catalogue knows carries the catalogue's id next to the lesson's tag."""
+    table, _ = load_slips(COURSE.lesson("autograd"))
+    catalogued = {"update-outside-no-grad", "non-scalar-backward", "inplace-autograd-conflict"}
+    chosen = [s for s in table.slip if s.failure in catalogued]
+    assert len(chosen) >= 3
+    translated = []
+    for slip in chosen:
+        verdict = _run("autograd", slip, tmp_path)
+        assert not verdict.passed and verdict.failure == slip.failure, (slip.label, verdict.summary)
+        if slip.failure in verdict.misconceptions:      # the crashes (the others are judged by value)
+            translated.append(slip.label)
+            assert any(d.startswith("PyTorch said: ") for d in verdict.details), verdict.details
+    assert len(translated) >= 3, translated
+
+
 def test_loop_probe_leaves_torch_as_it_found_it(tmp_path) -> None:
     backward, opt_zero, mod_zero = torch.autograd.backward, torch.optim.Optimizer.zero_grad, nn.Module.zero_grad
     step_hooks = len(getattr(optimizer_module, "_global_optimizer_pre_hooks", {}))
@@ -63,3 +79,11 @@ def test_loop_probe_leaves_torch_as_it_found_it(tmp_path) -> None:
     assert torch.optim.Optimizer.zero_grad is opt_zero
     assert nn.Module.zero_grad is mod_zero
     assert len(getattr(optimizer_module, "_global_optimizer_pre_hooks", {})) == step_hooks
+
+
+def test_backward_counter_leaves_autograd_as_it_found_it(tmp_path) -> None:
+    backward, grad = torch.autograd.backward, torch.autograd.grad
+    table, _ = load_slips(COURSE.lesson("autograd"))
+    for slip in [s for s in table.slip if s.exercise in ("polynomial-gradients", "reproduce-network")][:4]:
+        assert not _run("autograd", slip, tmp_path).passed
+    assert torch.autograd.backward is backward and torch.autograd.grad is grad

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from torchtutor.checks import Wrong, expect_tensor, fail
+from torchtutor.checks import Expect, Wrong, fail
 
 FLOAT64 = ("NumPy makes float64 unless told otherwise, and torch.from_numpy keeps the dtype it is given. "
            "PyTorch's layers and default tensors are float32: convert with .float().")
@@ -59,52 +59,43 @@ def _check_noise_distribution(ex, noise):
              failure="wrong-values")
 
 
-def check(ex):
-    zeros = ex.get("zeros")
-    expect_tensor(zeros, torch.zeros(3, 4), name="zeros", wrong=[
+EXPECT = [
+    Expect("zeros", torch.zeros(3, 4), wrong=[
         _numpy("zeros", "torch.zeros(3, 4)"),
         _float64("zeros"),
         Wrong("`zeros` has 12 zeros in a row, shape [12]; the NumPy call makes a 3 x 4 grid.",
               details=["torch.zeros(3, 4) takes each size as its own argument (a tuple, (3, 4), works too)."],
               when=lambda t: tuple(t.shape) == (12,), failure="wrong-shape"),
-    ])
+    ]),
+    Expect("ones", torch.ones(5), wrong=[_numpy("ones", "torch.ones(5)"), _float64("ones")]),
+    Expect("noise", shape=(2, 3), dtype=torch.float32, wrong=[_numpy("noise", "torch.randn(2, 3)"), _float64("noise")]),
+    Expect("counts", torch.tensor([[1, 2], [3, 4]]), wrong=[
+        _numpy("counts", "torch.tensor([[1, 2], [3, 4]])"),
+        Wrong("`counts` holds the right numbers as floats, but whole numbers should stay integers (int64).",
+              details=["torch.tensor([[1, 2], [3, 4]]) with Python ints makes int64, just like NumPy. Integers are "
+                       "what class labels and indices use; keep .float() for values that take part in arithmetic "
+                       "with weights."],
+              when=lambda t: isinstance(t, torch.Tensor) and t.dtype.is_floating_point, failure="wrong-dtype"),
+    ]),
+    Expect("weights", torch.tensor([0.5, -1.0, 2.0]),
+           wrong=[_numpy("weights", "torch.tensor([0.5, -1.0, 2.0])"), _float64("weights")]),
+    Expect("table", torch.tensor([[1.5, 2.0], [0.25, 4.0]]), wrong=[
+        _numpy("table", "torch.from_numpy(table_np).float()"),
+        Wrong("`table` is float64: built from table_np, it kept NumPy's float64. "
+              "torch.from_numpy and torch.tensor both keep the array's dtype.",
+              details=[FLOAT64 + " So: torch.from_numpy(table_np).float(), or "
+                       "torch.tensor(table_np, dtype=torch.float32)."],
+              when=lambda t: isinstance(t, torch.Tensor) and t.dtype == torch.float64,
+              misconceptions=["float64-is-more-accurate"], failure="float64-from-numpy"),
+    ]),
+]
 
-    ones = ex.get("ones")
-    expect_tensor(ones, torch.ones(5), name="ones", wrong=[_numpy("ones", "torch.ones(5)"), _float64("ones")])
 
-    noise = ex.get("noise")
-    expect_tensor(noise, None, name="noise", shape=(2, 3), dtype=torch.float32,
-                  wrong=[_numpy("noise", "torch.randn(2, 3)"), _float64("noise")])
+def check(ex):
+    noise = ex.get("noise")             # its shape and dtype are judged by EXPECT; its values are random
     if bool((noise == noise.reshape(-1)[0]).all()):
         fail("`noise` holds one number six times; it should be six random draws.",
              "np.random.randn(2, 3) is torch.randn(2, 3): six independent draws from the standard normal.",
              failure="wrong-values")
     _check_noise_distribution(ex, noise)
-
-    counts = ex.get("counts")
-    expect_tensor(counts, torch.tensor([[1, 2], [3, 4]]), name="counts", wrong=[
-        _numpy("counts", "torch.tensor([[1, 2], [3, 4]])"),
-        Wrong("`counts` holds the right numbers as floats, but whole numbers should stay integers (int64).",
-              details=["torch.tensor([[1, 2], [3, 4]]) with Python ints makes int64, just like NumPy. "
-                       "Integers are what class labels and indices use; keep .float() for values that take part in arithmetic with weights."],
-              when=lambda t: isinstance(t, torch.Tensor) and t.dtype.is_floating_point, failure="wrong-dtype"),
-    ])
-
-    weights = ex.get("weights")
-    expect_tensor(weights, torch.tensor([0.5, -1.0, 2.0]), name="weights",
-                  wrong=[_numpy("weights", "torch.tensor([0.5, -1.0, 2.0])"), _float64("weights")])
-
-    table = ex.get("table")
-    table_np = ex.namespace.get("table_np")
-    if not isinstance(table_np, np.ndarray) or table_np.shape != (2, 2):
-        fail("`table_np` was changed or removed; put back the line that defines it (or `torchtutor reset tensors/mirror-numpy`).",
-             failure="missing-name")
-    expect_tensor(table, torch.tensor([[1.5, 2.0], [0.25, 4.0]]), name="table", wrong=[
-        _numpy("table", "torch.from_numpy(table_np).float()"),
-        Wrong("`table` is float64: built from table_np, it kept NumPy's float64. "
-              "torch.from_numpy and torch.tensor both keep the array's dtype.",
-              details=[FLOAT64 + " So: torch.from_numpy(table_np).float(), or torch.tensor(table_np, dtype=torch.float32)."],
-              when=lambda t: isinstance(t, torch.Tensor) and t.dtype == torch.float64,
-              misconceptions=["float64-is-more-accurate"], failure="float64-from-numpy"),
-    ])
     return "All six tensors match their NumPy twins, and every float is float32."

@@ -31,7 +31,8 @@ class _EvalModel:
     """What the evaluation detector knows of one model."""
 
     __slots__ = ("stoch", "trained", "train_active_seen", "e_total", "e_grad", "e_grad_samples", "e_active",
-                 "e_mixed", "e_repeat", "e_bn", "e_loc", "e_grad_loc", "e_active_loc", "e_scored", "last_key", "eval_in_train",
+                 "e_mixed", "e_repeat", "e_bn", "e_loc", "e_grad_loc", "e_active_loc", "e_scored", "e_grad_scored", "last_key",
+                 "eval_in_train",
                  "eval_in_train_loc", "eval_in_train_tick")
 
     def __init__(self, module: nn.Module):
@@ -42,6 +43,7 @@ class _EvalModel:
         self.e_mixed = self.e_repeat = self.e_bn = 0
         self.e_loc = self.e_grad_loc = self.e_active_loc = None
         self.e_scored = 0  # forwards with dropout/batch norm active whose outputs fed a loss or a metric
+        self.e_grad_scored = 0  # forwards with a graph nobody used whose outputs fed a loss or a metric
         self.last_key: tuple | None = None
         self.eval_in_train = 0
         self.eval_in_train_loc: Location | None = None
@@ -50,7 +52,7 @@ class _EvalModel:
 
 class _Fwd:
     __slots__ = ("det", "m", "st", "eligible", "active", "mixed", "bn", "repeat", "training", "loc",
-                 "samples", "reached", "done", "metric", "scored", "counted")
+                 "samples", "reached", "done", "metric", "scored", "counted", "grad_counted")
 
     def __init__(self, det, m, st, eligible, active, mixed, bn, repeat, training, loc, samples):
         self.det = det
@@ -69,6 +71,7 @@ class _Fwd:
         self.metric = False
         self.scored = False
         self.counted = False
+        self.grad_counted = False
 
     def reach(self, grad_outputs):  # grad_fn pre-hook: a backward pass got here
         if not self.reached:
@@ -204,6 +207,8 @@ class EvaluationDetector(Detector):
             fr.scored = True
             if fr.counted:
                 fr.st.e_scored += 1
+            if fr.grad_counted:
+                fr.st.e_grad_scored += 1
 
     def on_loss(self, name: str, x: torch.Tensor, t: torch.Tensor, kwargs: dict) -> None:
         self._score(x)
@@ -241,6 +246,9 @@ class EvaluationDetector(Detector):
             st.e_loc = fr.loc
         if with_grad:
             st.e_grad += 1
+            fr.grad_counted = True
+            if fr.scored:
+                st.e_grad_scored += 1
             st.e_grad_samples += fr.samples
             if st.e_grad_loc is None:
                 st.e_grad_loc = fr.loc
@@ -294,10 +302,12 @@ class EvaluationDetector(Detector):
                             forwards=st.e_active, model=m.name, modules=", ".join(kinds))
         if st.e_grad:
             many = st.e_grad >= NO_GRAD_FORWARDS or st.e_grad_samples >= NO_GRAD_SAMPLES
-            self.report("no-grad-missing", WARNING if many else INFO, "graph", st.e_grad_loc, key=m.name,
-                        evidence={"model": m.name, "forwards": st.e_grad, "samples": st.e_grad_samples},
-                        forwards=st.e_grad, model=m.name, samples=f"{st.e_grad_samples:,}",
-                        small="" if many else message("no-grad-missing", "small"))
+            sampled = not st.e_grad_scored  # outputs fed no loss and no metric: sampling, not evaluation
+            note = message("no-grad-missing", "sampled") if sampled else "" if many else message("no-grad-missing", "small")
+            self.report("no-grad-missing", WARNING if many and not sampled else INFO, "graph", st.e_grad_loc,
+                        key=m.name, evidence={"model": m.name, "forwards": st.e_grad, "samples": st.e_grad_samples,
+                                              "scored": st.e_grad_scored},
+                        forwards=st.e_grad, model=m.name, samples=f"{st.e_grad_samples:,}", small=note)
         # Training in eval mode means an optimizer step followed such a forward. A backward
         # in eval mode with no step after it (a saliency map, an input gradient) trains nothing.
         if st.eval_in_train and self.hub.last_step_tick > st.eval_in_train_tick:

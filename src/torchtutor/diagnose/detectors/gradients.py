@@ -317,7 +317,9 @@ class GradientDetector(Detector):
             if before > 0 and v > SPIKE_FACTOR * before and after and min(after) < SPIKE_BACK * before:
                 back = next(k for k, x in enumerate(after, 1) if x < SPIKE_BACK * before)
                 high = self._input_high()
-                inputs = message("exploding-gradients", "raw_inputs", high=fmt(high)) if high > RAW_INPUT else ""
+                if high <= RAW_INPUT:
+                    return  # a lone spike on normalised data is noise (a random-depth net, a hard batch)
+                inputs = message("exploding-gradients", "raw_inputs", high=fmt(high))
                 self.report("exploding-gradients", WARNING, "spike", loc, key="spike",
                             evidence={"spike_at_backward": n, "loss": v, "loss_before": before,
                                       "input_max": high},

@@ -117,10 +117,9 @@ class Exercise:
         return _open_workspace().exercise_path(self._lesson, self._exercise)
 
     def save(self, source: str) -> Path:
-        """Write ``source`` as the learner's version of this exercise (what ``%%exercise`` does)."""
-        from ..workspace.files import write_learner_file
-
-        return write_learner_file(self.path, source)
+        """Write ``source`` as the learner's version of this exercise (what ``%%exercise`` does),
+        through the workspace's one safe write, as the web editor's saves go."""
+        return _open_workspace().write_exercise(self._lesson, self._exercise, source)
 
     def check(self) -> Shown:
         """Check the saved exercise with the lesson's own checker, through the sandboxed
@@ -302,7 +301,13 @@ def _exercise_magic(line: str, cell: str):
     except WorkspaceError as exc:
         print(exc, file=sys.stderr)
         return None
-    path = Exercise(found_lesson, found).save(cell)
+    from ..workspace.safe_write import SafeWriteError
+
+    try:
+        path = Exercise(found_lesson, found).save(cell)
+    except SafeWriteError as exc:
+        print(exc, file=sys.stderr)
+        return None
     print(f"Saved to {path}. Run the next cell to check it.")
     return None
 

@@ -114,7 +114,7 @@ def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: b
     else:
         console.print(f"Data: {report.data} ({report.sizes['train']:,} training, {report.sizes['val']:,} "
                       f"validation, {report.sizes['test']:,} test images) · device {report.device}, "
-                      f"{report.threads} threads", highlight=False)
+                      f"{report.threads} thread{'' if report.threads == 1 else 's'}", highlight=False)
         if data == "auto" and "shipped sample" in report.data:
             console.print(f"The full {dataset} is not on this machine, so this trained on the shipped sample. "
                           f"`torchtutor data status` says where it looks and how to get the full set.",

@@ -89,6 +89,20 @@ def _same(actual: Any, expected: Any, atol: float, rtol: float) -> bool:
     return actual == expected
 
 
+def device_type(value: Any) -> str | None:
+    """The device type a learner's answer names (``"cuda"`` for ``torch.device("cuda:0")`` or
+    ``"cuda"``), or None when it names no device at all."""
+    torch = _torch()
+    if isinstance(value, torch.device):
+        return value.type
+    if isinstance(value, str):
+        try:
+            return torch.device(value).type
+        except RuntimeError:
+            return None
+    return None
+
+
 def shape_words(shape: Sequence[int]) -> str:
     return "[" + ", ".join(str(int(s)) for s in shape) + "]"
 

@@ -237,3 +237,15 @@ def summarise(findings: Iterable[Finding]) -> dict[str, Any]:
         "infos": sum(1 for f in findings if not f.is_warning),
         "warning_ids": warnings,
     }
+
+
+def fmt(x: float) -> str:
+    """A number as findings and reports print it: 4 significant digits, scientific when very
+    large or small, and inf/nan as themselves."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e4 or abs(x) < 1e-3:
+        return f"{x:.2e}"
+    return f"{x:.4g}"

@@ -16,7 +16,7 @@ import textwrap
 from typing import Any, Iterable
 
 from .catalogue import CATALOGUE, LESSONS, PHASES
-from .findings import Finding, short_path
+from .findings import Finding, fmt, short_path
 
 Line = tuple[str, str]
 _STYLES = {
@@ -35,15 +35,7 @@ _STYLES = {
 def _num(x: Any) -> str:
     if x is None:
         return "-"
-    if isinstance(x, float):
-        if not math.isfinite(x):
-            return str(x)
-        if x == 0:
-            return "0"
-        if abs(x) >= 1e4 or abs(x) < 1e-3:
-            return f"{x:.2e}"
-        return f"{x:.4g}"
-    return str(x)
+    return fmt(x) if isinstance(x, float) else str(x)
 
 
 def _pct(x: Any) -> str:

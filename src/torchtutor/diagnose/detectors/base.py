@@ -3,7 +3,6 @@ the hub keeps, and small helpers that read tensors and autograd graphs."""
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from types import FrameType
@@ -13,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from ..catalogue import message
-from ..findings import INFO, WARNING, Finding, Location, is_user_file
+from ..findings import INFO, WARNING, Finding, Location, fmt, is_user_file  # noqa: F401 - fmt is re-exported for the detectors
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..probe import Probe
@@ -135,16 +134,6 @@ def first_tensor(obj: Any) -> torch.Tensor | None:
             if isinstance(item, torch.Tensor):
                 return item
     return None
-
-
-def fmt(x: float) -> str:
-    if x != x or x in (math.inf, -math.inf):
-        return str(x)
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e4 or abs(x) < 1e-3:
-        return f"{x:.2e}"
-    return f"{x:.4g}"
 
 
 def shape(t: torch.Tensor) -> list[int]:

@@ -8,25 +8,14 @@ for truth. batch_to_device is given a CPU batch and the meta device, the stand-i
 import torch
 from _stand_in import GPU, IsAvailableProbe, cuda_reports
 
-from torchtutor.checks import describe, fail
-
-
-def _kind(value):
-    if isinstance(value, torch.device):
-        return value.type
-    if isinstance(value, str):
-        try:
-            return torch.device(value).type
-        except RuntimeError:
-            return None
-    return None
+from torchtutor.checks import describe, device_type, fail
 
 
 def _check_pick_device(ex):
     real = ex.call("pick_device", doing="Calling `pick_device()`")
     if real is None:
         fail("`pick_device()` returned None: replace `return None` with your code.", failure="placeholder")
-    if _kind(real) is None:
+    if device_type(real) is None:
         fail(f"`pick_device()` should return a torch.device, but it returned {describe(real)}.", failure="wrong-type")
     for available in (True, False):
         probe = IsAvailableProbe(available)
@@ -34,7 +23,7 @@ def _check_pick_device(ex):
             got = ex.call("pick_device", doing=f"Calling `pick_device()` while PyTorch reports "
                                                f"{'a GPU' if available else 'no GPU'}")
         want = "cuda" if available else "cpu"
-        if _kind(got) == want:
+        if device_type(got) == want:
             continue
         if probe.truth_tested and not probe.called:
             fail(f"`pick_device()` returned {got!r} while torch.cuda.is_available() answered {available}: it tested "

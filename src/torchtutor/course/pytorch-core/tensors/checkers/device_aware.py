@@ -12,7 +12,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from torchtutor.checks import WrongError, describe, expect_tensor, fail
+from torchtutor.checks import WrongError, describe, device_type, expect_tensor, fail
 
 
 class _StrictDevices(TorchFunctionMode):
@@ -74,17 +74,6 @@ NUMPY_ON_GPU = [
 ]
 
 
-def _device_type(value):
-    if isinstance(value, torch.device):
-        return value.type
-    if isinstance(value, str):
-        try:
-            return torch.device(value).type
-        except RuntimeError:
-            return None
-    return None
-
-
 @contextlib.contextmanager
 def _gpu_present(gpu: bool):
     """torch.cuda.is_available() (and torch.accelerator.is_available()) answer `gpu` inside the block."""
@@ -116,15 +105,15 @@ def _check_pick_device(ex):
     if got is None:
         fail("`pick_device()` returned None: replace `return None` with your code.", failure="placeholder")
     want = "cuda" if torch.cuda.is_available() else "cpu"
-    if _device_type(got) is None:
+    if device_type(got) is None:
         fail(f"`pick_device()` should return a torch.device (or a device name), but it returned {describe(got)}.",
              failure="wrong-type")
-    if _device_type(got) != want:
+    if device_type(got) != want:
         fail(f"`pick_device()` returned {got!r} on a machine where torch.cuda.is_available() is "
              f"{torch.cuda.is_available()}; it should be {want!r}.", failure="wrong-device")
     for gpu, want in ((True, "cuda"), (False, "cpu")):
         got = _pick_device_on(ex, gpu)
-        if _device_type(got) != want:
+        if device_type(got) != want:
             fail(f"`pick_device()` returned {got!r} while torch.cuda.is_available() said {gpu}; it should follow it "
                  f"and return {want!r}.",
                  "Ask PyTorch: torch.device('cuda' if torch.cuda.is_available() else 'cpu'). "

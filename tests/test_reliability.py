@@ -339,3 +339,134 @@ def test_a_workspace_error_is_raised_for_an_unwritable_target(service_ws, monkey
     monkeypatch.setattr("tempfile.mkstemp", refuse)
     with pytest.raises(WorkspaceError, match="Cannot write .*add_two.py: permission denied"):
         service_ws.write_exercise(lesson, ex, "total = 5\n")
+
+
+# --------------------------------------------------------------------------- encodings
+LATIN1 = b"# The caf\xe9 total\ntotal = 2 + 3\n"             # "café" saved by a Windows editor
+COOKIE = b"# -*- coding: latin-1 -*-\n# The caf\xe9 total\nname = 'caf\xe9'\ntotal = len(name) + 1\n"
+
+
+@pytest.fixture(scope="module")
+def runner():
+    from torchtutor.runner import Runner
+
+    with Runner() as r:
+        yield r
+
+
+def exercise_file(ws: Workspace, data: bytes):
+    lesson, ex = ws.resolve("one/add-two")
+    path = ws.exercise_path(lesson, ex)
+    path.write_bytes(data)
+    return lesson, ex, path
+
+
+def test_a_latin1_file_gets_its_line_and_how_to_save_as_utf8(service_ws, runner) -> None:
+    lesson, ex, path = exercise_file(service_ws, LATIN1)
+    verdict = service_ws.check(lesson, ex, runner)
+    assert not verdict.passed and verdict.failure == "not-utf8"
+    assert verdict.summary.startswith("Line 1 of 01_add_two.py is not UTF-8 text")
+    assert verdict.details[0] == "   1 | # The caf\ufffd total"
+    assert "Save with Encoding" in verdict.details[-1] and '"UTF-8"' in verdict.details[-1]
+    everything = verdict.summary + " ".join(verdict.details)
+    assert "position" not in everything and "UnicodeDecodeError" not in everything and "byte" not in everything
+    assert path.read_bytes() == LATIN1                                   # nothing written
+
+
+def test_a_coding_line_is_honoured_as_python_does(service_ws, runner) -> None:
+    lesson, ex, path = exercise_file(service_ws, COOKIE)
+    assert subprocess.run([sys.executable, str(path)]).returncode == 0   # Python itself runs it
+    verdict = service_ws.check(lesson, ex, runner)
+    assert verdict.passed, verdict                                        # len('café') + 1 == 5
+
+
+def test_a_binary_file_is_called_a_binary_file(service_ws, runner) -> None:
+    data = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4
+    lesson, ex, path = exercise_file(service_ws, data)
+    verdict = service_ws.check(lesson, ex, runner)
+    assert not verdict.passed and verdict.failure == "binary-file"
+    assert verdict.summary == "01_add_two.py looks like a binary file, not Python source (it holds NUL bytes)."
+    assert verdict.details == ["Run `torchtutor reset one/add-two` to get the starter back "
+                               "(your file is kept in .torchtutor/backups/)."]
+    assert path.read_bytes() == data
+
+
+def test_the_cli_check_of_a_latin1_file_is_a_verdict_not_a_traceback(ws: Path) -> None:
+    target = next(ws.glob("*/*add_two.py"))
+    target.write_bytes(b"total = 2 + 3\n\n# na\xefve\n")
+    proc = tt("check", "one/add-two", cwd=ws)
+    out = " ".join(proc.stdout.split())
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, (proc.stdout, proc.stderr)
+    assert "Line 3 of 01_add_two.py is not UTF-8 text" in out and "Save with Encoding" in out
+    assert target.read_bytes() == b"total = 2 + 3\n\n# na\xefve\n"
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"import sys\n# caf\xe9\nprint(1)\n", ["Line 2 of train.py is not UTF-8 text", "Save with Encoding"]),
+    (b"\x00\x01\x02binary" * 50, ["train.py looks like a binary file, not Python source",
+                                  "Give the path of the Python file to run"]),
+    (b"# -*- coding: klingon -*-\nprint(1)\n", ["Line 1 of train.py declares the encoding 'klingon'"]),
+])
+def test_doctor_refuses_a_file_it_cannot_read_in_one_paragraph(tmp_path, data, words) -> None:
+    (tmp_path / "train.py").write_bytes(data)
+    text = one_paragraph(tt("doctor", "train.py", cwd=tmp_path), *words)
+    assert "position" not in text and "0x" not in text
+
+
+def test_doctor_runs_a_script_with_a_coding_line(tmp_path) -> None:
+    (tmp_path / "train.py").write_bytes(b"# -*- coding: latin-1 -*-\nprint('caf\xe9', len('caf\xe9'))\n")
+    proc = tt("doctor", "train.py", cwd=tmp_path)
+    assert proc.returncode == 0 and "café 4" in proc.stdout, (proc.stdout, proc.stderr)
+
+
+def test_the_web_editor_shows_a_latin1_file_as_text_and_saves_utf8(service_ws) -> None:
+    lesson, ex, path = exercise_file(service_ws, LATIN1)
+    shown = service_ws.read_exercise(lesson, ex)
+    assert shown == "# The café total\ntotal = 2 + 3\n"
+    service_ws.write_exercise(lesson, ex, shown)
+    assert path.read_bytes() == "# The café total\ntotal = 2 + 3\n".encode("utf-8")
+
+
+def test_the_web_editor_keeps_a_declared_encoding(service_ws) -> None:
+    lesson, ex, path = exercise_file(service_ws, COOKIE)
+    shown = service_ws.read_exercise(lesson, ex)
+    assert "name = 'café'" in shown
+    service_ws.write_exercise(lesson, ex, shown.replace("café", "déjà"))
+    assert path.read_bytes() == COOKIE.replace(b"caf\xe9", b"d\xe9j\xe0")   # saved in latin-1, as declared
+    with pytest.raises(WorkspaceError, match="Line 2 of 01_add_two.py holds '€', which the encoding 'latin-1'"):
+        service_ws.write_exercise(lesson, ex, shown.replace("café", "€"))
+    assert path.read_bytes() == COOKIE.replace(b"caf\xe9", b"d\xe9j\xe0")   # nothing written
+
+
+def test_a_binary_file_is_not_loaded_into_the_editor(service_ws) -> None:
+    lesson, ex, _ = exercise_file(service_ws, b"\x00" * 100)
+    assert service_ws.read_exercise(lesson, ex) == ""
+
+
+@pytest.mark.parametrize("data, kind, line", [
+    (b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nx = 1\n", "codec", 1),
+    (b"#!/usr/bin/env python\n# -*- coding: nope -*-\n", "codec", 2),
+    (b"# -*- coding: ascii -*-\nx = '\xc3\xa9'\n", "encoding", 2),
+    (b"x = 1\n" * 40 + b"y = '\xff'\n", "encoding", 41),
+])
+def test_read_source_names_the_line(tmp_path, data, kind, line) -> None:
+    from torchtutor.pysource import SourceError, read_source
+
+    (tmp_path / "f.py").write_bytes(data)
+    with pytest.raises(SourceError) as caught:
+        read_source(tmp_path / "f.py")
+    assert (caught.value.kind, caught.value.line) == (kind, line)
+    assert f"Line {line} of f.py" in str(caught.value) or "byte-order mark" in str(caught.value)
+    with pytest.raises(SyntaxError):                                      # Python refuses it too
+        compile(data, "f.py", "exec")
+
+
+def test_read_source_accepts_what_python_accepts(tmp_path) -> None:
+    from torchtutor.pysource import read_source
+
+    for data, text in [(b"\xef\xbb\xbfx = 1\n", "x = 1\n"),
+                       (b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '\x80'\n", "€"),
+                       (b"# caf\xc3\xa9\n", "# café\n")]:
+        (tmp_path / "f.py").write_bytes(data)
+        assert text in read_source(tmp_path / "f.py")
+        compile(data, "f.py", "exec")

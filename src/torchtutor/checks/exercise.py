@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Sequence
 
+from ..pysource import read_source
 from .api import describe, fail
 from .calls import LearnerLine, WrongError, learner_line, learner_locals, run_keeping_locals, translate, where
 from .declare import Expect, judge
@@ -31,8 +32,10 @@ Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 
 
 def execute_learner(file: Path) -> tuple[dict, str]:
-    """Execute the learner's file as a module named ``exercise``. Raises what it raises."""
-    source = file.read_text(encoding="utf-8")
+    """Execute the learner's file as a module named ``exercise``. Raises what it raises, and
+    :class:`~torchtutor.pysource.SourceError` for a file Python cannot read as source (read as
+    Python reads it: UTF-8, or the encoding a PEP 263 coding line declares)."""
+    source = read_source(file)
     code = compile(source, str(file), "exec")
     namespace: dict = {"__name__": "exercise", "__file__": str(file), "__builtins__": __builtins__}
     sys.path.insert(0, str(file.parent))

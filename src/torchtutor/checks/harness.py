@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from ..pysource import SourceError
 from .api import CheckFailure
 from .calls import translate
 from .declare import judge_all
@@ -31,6 +32,19 @@ def _syntax_verdict(exercise_id: str, exc: SyntaxError, file: Path) -> Verdict:
     return Verdict(id=exercise_id, passed=False,
                    summary=f"Python cannot read your file: {exc.msg} (line {line} of {file.name}).",
                    details=details, failure="syntax-error")
+
+
+def _source_verdict(exercise_id: str, exc: SourceError) -> Verdict:
+    """A file Python cannot read as source: the line that is not text in its encoding and how to
+    save the file as UTF-8, or that it is a binary file and how to get the starter back."""
+    if exc.kind == "binary":
+        return Verdict(id=exercise_id, passed=False, summary=exc.problem,
+                       details=[f"Run `torchtutor reset {exercise_id}` to get the starter back "
+                                "(your file is kept in .torchtutor/backups/)."],
+                       failure="binary-file")
+    details = [f"{exc.line:>4} | {exc.text}"] if exc.text else []
+    return Verdict(id=exercise_id, passed=False, summary=exc.problem, details=details + [exc.advice],
+                   failure="not-utf8" if exc.kind == "encoding" else "unknown-encoding")
 
 
 def load_checker(checker_file: Path) -> ModuleType:
@@ -60,6 +74,8 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verd
         namespace, source = execute_learner(file)
     except SyntaxError as exc:
         return _syntax_verdict(exercise_id, exc, file)
+    except SourceError as exc:
+        return _source_verdict(exercise_id, exc)
     except ImportError as exc:
         failure = translate(exc, file, "Importing")
         return Verdict(id=exercise_id, passed=False,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .findings import Finding, plain_text, summarise
+from ..pysource import SourceError, read_source
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SRC = os.path.dirname(os.path.dirname(_HERE))
@@ -103,8 +104,11 @@ def _validate(script: str | os.PathLike, max_seconds: float | None, max_steps: i
         raise DoctorUsageError(f"{script} is a folder. Give the path of the Python file to run, "
                                "for example `torchtutor doctor train.py`.")
     try:
-        with open(path, "rb") as fh:
-            compile(fh.read(), path, "exec")
+        source = read_source(path, binary_advice="Give the path of the Python file to run, for example "
+                                                 "`torchtutor doctor train.py`.")
+        compile(source, path, "exec")
+    except SourceError as exc:
+        raise DoctorUsageError(str(exc)) from None
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f": {exc.text.strip()}" if exc.text and exc.text.strip() else "")
         raise DoctorUsageError(f"{script} does not parse as Python ({exc.msg}, {where}). The doctor runs the "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from ..checks.verdict import Verdict, missing_file_verdict
 from ..curriculum import Course, Exercise, Lesson, load_or_raise
 from ..curriculum.files import exercise_files
+from ..pysource import SourceError, declared_encoding, decode_source, encode_source
 from .safe_write import SafeWriteError, Written, os_reason, safe_write
 from ..service import ENV_VAR, MARKER, find_root  # the light lookup the warm service's client shares
 
@@ -370,11 +371,24 @@ class Workspace:
         return exercise_files(lesson, ex).solution.read_text(encoding="utf-8"), ex.why
 
     def read_exercise(self, lesson: Lesson, ex: Exercise) -> str:
-        """The learner's current file ("" when it is missing)."""
+        """The learner's current file, decoded as Python decodes it ("" when it is missing or
+        binary). A file saved in another encoding without a coding line (a Windows editor's
+        Latin-1) is shown as Windows-1252 text, so that saving it from the editor makes it UTF-8;
+        the check's verdict says what was wrong with it."""
+        path = self.exercise_path(lesson, ex)
         try:
-            return self.exercise_path(lesson, ex).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = path.read_bytes()
+        except OSError:
             return ""
+        try:
+            return decode_source(data, path)
+        except SourceError as exc:
+            if exc.kind != "encoding" or declared_encoding(data) is not None:
+                return ""
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                return data.decode("latin-1")
 
     def write_exercise(self, lesson: Lesson, ex: Exercise, source: str) -> Path:
         """Save ``source`` as the learner's file, atomically (a watcher never sees half a file).
@@ -382,7 +396,11 @@ class Workspace:
         Front ends that edit exercises (the web reader's editor) save through here; a
         watcher then checks the file as it would after a save from any editor."""
         target = self.exercise_path(lesson, ex)
-        _write(target, source)
+        try:
+            data = encode_source(source, target)
+        except SourceError as exc:
+            raise WorkspaceError(f"{exc} Nothing was saved.") from None
+        _write(target, data)
         return target
 
     def reset(self, lesson: Lesson, ex: Exercise) -> "Reset":

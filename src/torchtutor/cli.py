@@ -95,6 +95,14 @@ def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def _show(data, as_json: bool, render_with) -> None:
+    """``data`` as JSON on stdout with --json, else drawn by ``render_with(console, data)``."""
+    if as_json:
+        _print_json(data)
+    else:
+        render_with(console, data)
+
+
 # --------------------------------------------------------------------------- learner commands
 @app.command()
 def start(ctx: typer.Context,
@@ -239,10 +247,7 @@ def progress(ctx: typer.Context, as_json: JsonOpt = False, workspace: WorkspaceO
         count = ws.acknowledge_notices()
         err_console.print(f"Acknowledged {count} notice{'s' if count != 1 else ''}." if count else "There were no notices.")
     data = ws.progress()
-    if as_json:
-        _print_json(data)
-    else:
-        render.progress(console, data)
+    _show(data, as_json, render.progress)
 
 
 @app.command()
@@ -276,19 +281,13 @@ def widget(ctx: typer.Context,
     from .widgets import WidgetError, get, list_widgets as all_widgets
 
     if list_widgets or name is None:
-        if as_json:
-            _print_json(all_widgets())
-        else:
-            render.widget_list(console, all_widgets())
+        _show(all_widgets(), as_json, render.widget_list)
         return
     try:
         data = get(name).run_args(list(ctx.args))
     except WidgetError as exc:
         raise UsageError(str(exc)) from None
-    if as_json:
-        _print_json(data)
-    else:
-        render.widget(console, data)
+    _show(data, as_json, render.widget)
 
 
 @app.command()

@@ -26,20 +26,34 @@ DataDirOpt = Annotated[Optional[Path], typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def data_errors(command):
-    """Turn a DataError into its paragraph on stderr and exit status 2 (never a traceback)."""
+def paragraph_errors(errors):
+    """A command decorator: an exception of the types ``errors()`` returns (imported only when the
+    command runs, so that ``--help`` stays fast) prints its one paragraph on stderr and exits 2,
+    never a traceback."""
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .data import DataError
+    def decorate(command):
+        @functools.wraps(command)
+        def wrapper(*args, **kwargs):
+            caught = errors()
+            try:
+                return command(*args, **kwargs)
+            except caught as exc:
+                err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+                raise typer.Exit(2) from None
 
-        try:
-            return command(*args, **kwargs)
-        except DataError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
-            raise typer.Exit(2) from None
+        return wrapper
 
-    return wrapper
+    return decorate
+
+
+def _data_error():
+    from .data import DataError
+
+    return DataError
+
+
+#: A DataError (missing, truncated or corrupt dataset) as its paragraph and exit status 2.
+data_errors = paragraph_errors(_data_error)
 
 
 @data_app.command("status")

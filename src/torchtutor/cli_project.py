@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .cli_data import DataDirOpt, data_errors
+from .cli_data import DataDirOpt, paragraph_errors
 
 project_app = typer.Typer(help="Train the reference pipeline on real data: mnist or fashion-mnist.",
                           no_args_is_help=True)
@@ -122,36 +122,33 @@ def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: b
         _report(Console(), report)
 
 
-def _project_errors(command):
-    """ProjectError and DataError print one paragraph and exit 2."""
-    import functools
+def _project_error_types():
+    from .data import DataError
+    from .projects import ProjectError
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .projects import ProjectError
-
-        try:
-            return command(*args, **kwargs)
-        except ProjectError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
-            raise typer.Exit(2) from None
-
-    return data_errors(wrapper)
+    return ProjectError, DataError
 
 
-@project_app.command("mnist")
-@_project_errors
-def project_mnist(model: ModelOpt = "mlp", epochs: EpochsOpt = None, data: DataOpt = "auto",
-                  data_dir: DataDirOpt = None, out: OutOpt = None, resume: ResumeOpt = False,
-                  threads: ThreadsOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False):
-    """Handwritten digits: the lesson's classifier end to end (`--model mlp` reaches about 98% on the full set)."""
-    _train("mnist", model, epochs, data, data_dir, out, resume, threads, device, as_json)
+#: A ProjectError or DataError prints its one paragraph and exits 2.
+_project_errors = paragraph_errors(_project_error_types)
+
+#: The project commands: (dataset and command name, default --model, the command's help).
+PROJECTS = [
+    ("mnist", "mlp", "Handwritten digits: the lesson's classifier end to end (`--model mlp` reaches about 98% on the "
+                     "full set)."),
+    ("fashion-mnist", "cnn", "Zalando's clothes: the capstone pipeline (checkpoints, early stopping, per-class "
+                             "accuracy, figures)."),
+]
 
 
-@project_app.command("fashion-mnist")
-@_project_errors
-def project_fashion(model: ModelOpt = "cnn", epochs: EpochsOpt = None, data: DataOpt = "auto",
-                    data_dir: DataDirOpt = None, out: OutOpt = None, resume: ResumeOpt = False,
-                    threads: ThreadsOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False):
-    """Zalando's clothes: the capstone pipeline (checkpoints, early stopping, per-class accuracy, figures)."""
-    _train("fashion-mnist", model, epochs, data, data_dir, out, resume, threads, device, as_json)
+def _project_command(dataset: str, default_model: str, help_text: str) -> None:
+    @project_app.command(dataset, help=help_text)
+    @_project_errors
+    def command(model: ModelOpt = default_model, epochs: EpochsOpt = None, data: DataOpt = "auto",
+                data_dir: DataDirOpt = None, out: OutOpt = None, resume: ResumeOpt = False,
+                threads: ThreadsOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False):
+        _train(dataset, model, epochs, data, data_dir, out, resume, threads, device, as_json)
+
+
+for _dataset, _model, _help in PROJECTS:
+    _project_command(_dataset, _model, _help)

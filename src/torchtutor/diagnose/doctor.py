@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .findings import Finding, plain_text, summarise
+from .findings import Finding, SplitFindings, plain_text, summarise
 from ..pysource import SourceError, read_source
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,7 +40,7 @@ class DoctorUsageError(Exception):
 
 
 @dataclass
-class DoctorReport:
+class DoctorReport(SplitFindings):
     """What one doctor run found. ``to_dict()`` is the ``--json`` document."""
 
     script: str
@@ -50,14 +50,6 @@ class DoctorReport:
     summary: dict[str, Any]
     observations: dict[str, Any] = field(default_factory=dict)
     output: str | None = None
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_warning]
-
-    @property
-    def infos(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_warning]
 
     @property
     def crashed(self) -> bool:

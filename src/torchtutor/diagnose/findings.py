@@ -109,6 +109,20 @@ class Finding:
         )
 
 
+
+class SplitFindings:
+    """``warnings`` and ``infos`` of anything that has ``findings`` (the probe, a doctor report)."""
+
+    findings: list[Finding]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_warning]
+
+    @property
+    def infos(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_warning]
+
 def _jsonable(value: Any) -> Any:
     """Evidence as JSON-safe data: numbers stay numbers, everything else becomes text."""
     if isinstance(value, dict):

@@ -30,7 +30,7 @@ from .catalogue import PHASE_IDS, note
 from .crash import explain_exception
 from .detectors import DETECTORS
 from .detectors.base import Detector, ModelRecord, OptRecord
-from .findings import Finding, Location, innermost_user_location, plain_text
+from .findings import Finding, SplitFindings, Location, innermost_user_location, plain_text
 from .hooks import (FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, VIEW_WINDOW_STEPS, Hooks, LoaderRecord,
                     StopRun)
 
@@ -38,7 +38,7 @@ __all__ = ["Probe", "StopRun", "instrument"]
 
 _OBSERVATION_ORDER = ("gradients", "loss_history", "loop", "training", "evaluation", "models")
 
-class Probe(Hooks):
+class Probe(Hooks, SplitFindings):
     """Instruments PyTorch for the duration of a ``with`` block (or install/uninstall).
 
     Parameters
@@ -163,14 +163,6 @@ class Probe(Hooks):
         if self._final is None:
             self.finalize()
         return list(self._final or [])
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_warning]
-
-    @property
-    def infos(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_warning]
 
     @property
     def ids(self) -> set[str]:

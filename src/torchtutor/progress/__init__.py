@@ -14,6 +14,7 @@ Typical use::
 See :mod:`torchtutor.progress.store` for the schema, durability and recovery rules.
 """
 
+from torchtutor.progress import store as _store
 from torchtutor.progress.store import (
     APPLICATION_ID,
     BUSY_TIMEOUT_S,
@@ -31,17 +32,4 @@ from torchtutor.progress.store import (
 #: Where a workspace keeps its store, relative to the workspace root.
 DEFAULT_RELATIVE_PATH = ".torchtutor/progress.sqlite3"
 
-__all__ = [
-    "APPLICATION_ID",
-    "Attempt",
-    "BUSY_TIMEOUT_S",
-    "DEFAULT_RELATIVE_PATH",
-    "Evidence",
-    "MIGRATIONS",
-    "Migration",
-    "ProgressError",
-    "ProgressStore",
-    "QuizAnswer",
-    "SCHEMA_VERSION",
-    "code_hash",
-]
+__all__ = [*_store.__all__, "DEFAULT_RELATIVE_PATH"]

@@ -158,8 +158,20 @@ def code_hash(source: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class _Timed:
+    """A record stamped with ``time``, UTC ISO 8601 text; :attr:`when` parses it."""
+
+    __slots__ = ()
+    time: str
+
+    @property
+    def when(self) -> datetime:
+        """:attr:`time` as an aware UTC :class:`datetime`."""
+        return _parse_time(self.time)
+
+
 @dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(_Timed):
     """One check of one exercise, as recorded.
 
     ``time`` is UTC ISO 8601 text (JSON-ready); :attr:`when` parses it. ``verdict`` is
@@ -172,14 +184,9 @@ class Attempt:
     verdict: dict[str, Any]
     code_hash: str
 
-    @property
-    def when(self) -> datetime:
-        """:attr:`time` as an aware UTC :class:`datetime`."""
-        return _parse_time(self.time)
-
 
 @dataclass(frozen=True, slots=True)
-class QuizAnswer:
+class QuizAnswer(_Timed):
     """A learner's answer to one lesson check.
 
     ``correct`` is None for a self-marked (transfer) question; the learner's own mark
@@ -193,14 +200,9 @@ class QuizAnswer:
     self_mark: str | None
     time: str
 
-    @property
-    def when(self) -> datetime:
-        """:attr:`time` as an aware UTC :class:`datetime`."""
-        return _parse_time(self.time)
-
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(_Timed):
     """One piece of evidence that a concept was (or was not) mastered.
 
     ``source_kind`` is ``'exercise'`` or ``'check'`` and ``source_id`` the id of that
@@ -212,11 +214,6 @@ class Evidence:
     source_id: str
     passed: bool
     time: str
-
-    @property
-    def when(self) -> datetime:
-        """:attr:`time` as an aware UTC :class:`datetime`."""
-        return _parse_time(self.time)
 
 
 # ------------------------------------------------------------------------ migrations
@@ -911,12 +908,16 @@ class ProgressStore:
 
     def attempts(self, exercise_id: str | None = None) -> list[Attempt]:
         """Attempts in the order they were committed, for one exercise or for all."""
-        sql = "SELECT exercise_id, time, passed, verdict, code_hash FROM attempts"
-        params: tuple[Any, ...] = ()
-        if exercise_id is not None:
-            sql += " WHERE exercise_id = ?"
-            params = (exercise_id,)
-        return [self._attempt(row) for row in self._read(sql + " ORDER BY id", params)]
+        rows = self._in_order("SELECT exercise_id, time, passed, verdict, code_hash FROM attempts",
+                              "exercise_id", exercise_id)
+        return [self._attempt(row) for row in rows]
+
+    def _in_order(self, select: str, column: str, value: str | None) -> list[tuple[Any, ...]]:
+        """The rows of ``select`` in the order they were committed; only those whose ``column``
+        is ``value`` unless ``value`` is None."""
+        if value is None:
+            return self._read(select + " ORDER BY id")
+        return self._read(f"{select} WHERE {column} = ? ORDER BY id", (value,))
 
     def status(self, exercise_id: str) -> str:
         """``'pending'`` (never checked), ``'done'`` (passed at least once) or ``'failing'``."""
@@ -964,14 +965,11 @@ class ProgressStore:
 
     def quiz_answers(self, lesson: str | None = None) -> list[QuizAnswer]:
         """Quiz answers in the order they were given, for one lesson or for all."""
-        sql = "SELECT check_id, lesson, answer, correct, self_mark, time FROM quiz_answers"
-        params: tuple[Any, ...] = ()
-        if lesson is not None:
-            sql += " WHERE lesson = ?"
-            params = (lesson,)
+        rows = self._in_order("SELECT check_id, lesson, answer, correct, self_mark, time FROM quiz_answers",
+                              "lesson", lesson)
         return [
             QuizAnswer(check_id, lesson_, answer, None if correct is None else bool(correct), self_mark, time)
-            for check_id, lesson_, answer, correct, self_mark, time in self._read(sql + " ORDER BY id", params)
+            for check_id, lesson_, answer, correct, self_mark, time in rows
         ]
 
     def concept_evidence(self) -> dict[str, list[Evidence]]:

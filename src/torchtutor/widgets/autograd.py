@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import WidgetError
+from .errors import WidgetError, finite
 
 MODES = ("manual", "autograd")
 PARAMETERS = ("w1", "b1", "w2", "b2")
@@ -29,16 +29,6 @@ w1 = torch.tensor({w1}, requires_grad=True); b1 = torch.tensor({b1}, requires_gr
 w2 = torch.tensor({w2}, requires_grad=True); b2 = torch.tensor({b2}, requires_grad=True)
 loss = (w2 * torch.relu(w1 * x + b1) + b2 - y) ** 2
 loss.backward()                      # one call: every .grad is filled"""
-
-
-def _finite(name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise WidgetError(f"{name} must be a number, not {value!r}.") from None
-    if not math.isfinite(number):
-        raise WidgetError(f"{name} must be a finite number, not {value!r}.")
-    return number
 
 
 def _step(name: str, incoming_name: str, incoming: float, local_name: str, local: float, note: str = "") -> dict:
@@ -111,7 +101,7 @@ def autograd_explorer(x: float = 2.0, y: float = 1.0, w1: float = 0.5, b1: float
     """
     if mode not in MODES:
         raise WidgetError(f"mode must be one of {', '.join(MODES)}, not {mode!r}.")
-    values = {name: _finite(name, v) for name, v in
+    values = {name: finite(name, v) for name, v in
               (("x", x), ("y", y), ("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2))}
     forward, steps, manual = _manual(**values)
     torch_loss, torch_grads = _torch_gradients(**values)

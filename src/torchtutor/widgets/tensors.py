@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .errors import WidgetError
+from .errors import WidgetError, finite
 
 # --------------------------------------------------------------------------- device timing
 OPS = ("add", "matmul")
@@ -177,31 +177,32 @@ def numpy_shared_memory() -> dict:
     def values(obj) -> list[float]:
         return [float(v) for v in (obj.tolist())]
 
+    def from_numpy():
+        a = np.array([1.0, 2.0, 3.0])
+        return a, torch.from_numpy(a)
+
+    def to_numpy():
+        t = torch.tensor([1.0, 2.0, 3.0])
+        return t.numpy(), t
+
+    def copied():
+        a = np.array([1.0, 2.0, 3.0])
+        return a, torch.tensor(a)
+
+    # (the call, the code shown, how it makes the (array, tensor) pair, the side then changed)
+    conversions = [
+        ("torch.from_numpy(a)", "a = np.array([1., 2., 3.])\nt = torch.from_numpy(a)\na[0] = 100", from_numpy, "numpy"),
+        ("t.numpy()", "t = torch.tensor([1., 2., 3.])\na = t.numpy()\nt[0] = 100", to_numpy, "tensor"),
+        ("torch.tensor(a)", "a = np.array([1., 2., 3.])\nt = torch.tensor(a)\na[0] = 100", copied, "numpy"),
+    ]
     cases = []
-
-    arr = np.array([1.0, 2.0, 3.0])
-    ten = torch.from_numpy(arr)
-    before = {"numpy": values(arr), "tensor": values(ten)}
-    arr[0] = 100.0
-    cases.append({"call": "torch.from_numpy(a)", "code": "a = np.array([1., 2., 3.])\nt = torch.from_numpy(a)\na[0] = 100",
-                  "changed_side": "numpy", "before": before, "after": {"numpy": values(arr), "tensor": values(ten)},
-                  "shares_memory": bool(np.shares_memory(arr, ten.numpy())), "tensor_dtype": str(ten.dtype)})
-
-    ten = torch.tensor([1.0, 2.0, 3.0])
-    arr = ten.numpy()
-    before = {"numpy": values(arr), "tensor": values(ten)}
-    ten[0] = 100.0
-    cases.append({"call": "t.numpy()", "code": "t = torch.tensor([1., 2., 3.])\na = t.numpy()\nt[0] = 100",
-                  "changed_side": "tensor", "before": before, "after": {"numpy": values(arr), "tensor": values(ten)},
-                  "shares_memory": bool(np.shares_memory(arr, ten.numpy())), "tensor_dtype": str(ten.dtype)})
-
-    arr = np.array([1.0, 2.0, 3.0])
-    ten = torch.tensor(arr)
-    before = {"numpy": values(arr), "tensor": values(ten)}
-    arr[0] = 100.0
-    cases.append({"call": "torch.tensor(a)", "code": "a = np.array([1., 2., 3.])\nt = torch.tensor(a)\na[0] = 100",
-                  "changed_side": "numpy", "before": before, "after": {"numpy": values(arr), "tensor": values(ten)},
-                  "shares_memory": bool(np.shares_memory(arr, ten.numpy())), "tensor_dtype": str(ten.dtype)})
+    for call, code, make, changed_side in conversions:
+        arr, ten = make()
+        before = {"numpy": values(arr), "tensor": values(ten)}
+        (arr if changed_side == "numpy" else ten)[0] = 100.0
+        cases.append({"call": call, "code": code, "changed_side": changed_side, "before": before,
+                      "after": {"numpy": values(arr), "tensor": values(ten)},
+                      "shares_memory": bool(np.shares_memory(arr, ten.numpy())), "tensor_dtype": str(ten.dtype)})
 
     for case in cases:
         other = "tensor" if case["changed_side"] == "numpy" else "numpy"
@@ -232,12 +233,7 @@ def precision_spectrum(value: float = 1e-8) -> dict:
     """
     import torch
 
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise WidgetError(f"value must be a number, not {value!r}.") from None
-    if not math.isfinite(value):
-        raise WidgetError(f"value must be a finite number, not {value!r}.")
+    value = finite("value", value)
     rows = []
     for name in PRECISION_DTYPES:
         dtype = getattr(torch, name)

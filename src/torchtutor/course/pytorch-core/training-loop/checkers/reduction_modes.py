@@ -32,6 +32,12 @@ def _scalar_wrongs(name, err, expect):
     return out
 
 
+def _swapped(name, other, loss, other_grad):
+    """The gradient stored under ``name`` is the one of the ``other`` loss."""
+    return Wrong(f"`{name}` is the gradient of {other}. {name} comes from {loss}.backward().",
+                 value=other_grad, failure="swapped")
+
+
 def check(ex):
     x = ex.get("x")
     y = ex.get("y")
@@ -72,8 +78,7 @@ def check(ex):
               value=g_mean + g_sum, failure="aliased-grad", misconceptions=["zero-grad-is-boilerplate"],
               details=["Store a number with w.grad.item() (or a copy with .clone()), and clear w.grad before the "
                        "second backward()."]),
-        Wrong("`grad_mean` is the gradient of the summed loss. grad_mean comes from loss_mean.backward().",
-              value=g_sum, failure="swapped"),
+        _swapped("grad_mean", "the summed loss", "loss_mean", g_sum),
     ])
     expect_close(_plain(ex.get("grad_sum")), g_sum, name="grad_sum", rtol=1e-4, wrong=[
         Wrong(f"`grad_sum` is {g_mean + g_sum:.4g}: the gradient of the sum *plus* the gradient of the mean. "
@@ -81,8 +86,7 @@ def check(ex):
               value=g_mean + g_sum, failure="missing-zero-grad", misconceptions=["zero-grad-is-boilerplate"],
               details=["Clear it between the two: w.grad = None (or w.grad.zero_()). In a loop, "
                        "optimizer.zero_grad() does exactly this."]),
-        Wrong("`grad_sum` is the gradient of the mean. grad_sum comes from loss_sum.backward().",
-              value=g_mean, failure="swapped"),
+        _swapped("grad_sum", "the mean", "loss_sum", g_mean),
     ])
     expect_close(_plain(ex.get("ratio")), g_sum / g_mean, name="ratio", rtol=1e-3, wrong=[
         Wrong(f"`ratio` is upside down: grad_mean / grad_sum = 1/{n}. The exercise asks for grad_sum / grad_mean.",

@@ -219,3 +219,20 @@ def test_generic_and_exception_tags_need_no_declaration(course: Path) -> None:
     edit(course / "basics/one/lesson.toml", 'when = ["string-result"]',
          'when = ["string-result", "placeholder", "TypeError", "non-scalar-backward"]')
     assert rows(course) == []
+
+
+def test_a_structural_tag_needs_no_hint_and_any_other_tag_does(course: Path) -> None:
+    from torchtutor.checks.api import STRUCTURAL_FAILURES
+    from torchtutor.curriculum.tags import structural_tags
+
+    assert structural_tags() == STRUCTURAL_FAILURES          # lint reads the one declared set
+    checker = course / "basics/one/checkers/add_two.py"
+    edit(checker, "def check(ex):\n", "def check(ex):\n"
+         "    if isinstance(ex.get(\"total\"), str) and False:\n"
+         "        fail(\"`total` should be a number.\", failure=\"wrong-type\")\n"
+         "    if ex.get(\"total\") == -5:\n"
+         "        fail(\"`total` has the wrong sign.\", failure=\"wrong-sign\")\n")
+    edit(checker, "from torchtutor.checks import Wrong, expect_close",
+         "from torchtutor.checks import Wrong, expect_close, fail")
+    warnings = [p for p in lint(course) if p.warning]
+    assert [(p.file, p.line) for p in warnings] == [(checker, line_of(checker, 'failure="wrong-sign"'))]

@@ -18,6 +18,25 @@ from typing import Any, Callable, Iterable, NoReturn, Sequence
 MISSING = object()
 
 
+#: Failure tags about the *form* of an answer, not its meaning: the wrong type, a missing
+#: part (a key, a layer by name, a return value), a class where an instance belongs. A
+#: checker that uses one must say in the verdict itself which form is expected ("`collapse`
+#: should return a pair (W_eff, b_eff), but it returns None"), so a hint could only repeat
+#: it, and lint does not ask for one (`torchtutor curriculum lint`, docs/course-format.md).
+#: A tag for a mistake in what the code computes never belongs here: it gets a hint.
+STRUCTURAL_FAILURES = frozenset({
+    "wrong-type",          # the answer is not of the type asked for (a float, a dict, a pair, a device)
+    "wrong-length",        # a list with the wrong number of items
+    "not-a-pair",          # a function returns something other than the pair it should
+    "not-a-module",        # something other than an nn.Module where a model is asked for
+    "not-a-layer",         # something other than an nn.Linear where a layer is asked for
+    "not-sequential",      # something other than a new nn.Sequential
+    "class-not-instance",  # the class (nn.Linear) where an object (nn.Linear(1, 1)) is asked for
+    "missing-key",         # a dict without one of the keys asked for
+    "missing-layer",       # a module without a layer under the name the exercise gives
+    "missing-return",      # right work, but the function returns None instead of the object asked for
+})
+
 class CheckFailure(Exception):
     """A failed check: ``summary`` names the mistake, ``details`` say why."""
 

@@ -282,9 +282,10 @@ def _hint_tags(ctx: _Ctx) -> None:
     can produce (error), and a specific tag the exercise's checker declares has a hint that
     answers it, by the tag or by a misconception declared with it (warning)."""
     from .slips import load_slips
-    from .tags import checker_declares, engine_tags, is_exception_name, lesson_helpers
+    from .tags import checker_declares, engine_tags, is_exception_name, lesson_helpers, structural_tags
 
     generic = engine_tags()
+    structural = structural_tags()
     for lesson in ctx.course.lessons:
         helpers = lesson_helpers(lesson)
         table, _ = load_slips(lesson)
@@ -305,7 +306,7 @@ def _hint_tags(ctx: _Ctx) -> None:
                                 f"checkers/{ex.stem}.py, its helpers or the checks API); fix the tag or the checker",
                                 needle=f'"{tag}"')
             for tag, (path, line) in sorted(own.failures.items()):
-                if tag in generic or is_exception_name(tag) or tag in answered:
+                if tag in generic or tag in structural or is_exception_name(tag) or tag in answered:
                     continue
                 if own.companions.get(tag, set()) & answered:
                     continue

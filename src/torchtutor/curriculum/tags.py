@@ -17,6 +17,10 @@ What counts as producible for an exercise:
 - the tags the lesson's slip table shows the checker producing (tests/test_slips.py
   proves each of them through the real harness).
 
+A failure tag with no hint is a warning, except for the generic tags above and the
+*structural* ones the checks API declares in ``STRUCTURAL_FAILURES`` (``checks/api.py``):
+tags about the form of an answer whose verdict already names the form expected.
+
 The engine's sources are read as text, not imported, so this layer depends on nothing above it.
 """
 
@@ -119,6 +123,28 @@ def engine_tags() -> frozenset[str]:
     except (OSError, tomllib.TOMLDecodeError):
         entries = []
     tags |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    return frozenset(tags)
+
+
+STRUCTURAL_NAME = "STRUCTURAL_FAILURES"
+
+
+@lru_cache(maxsize=1)
+def structural_tags() -> frozenset[str]:
+    """The checks API's declared structural failure tags (``STRUCTURAL_FAILURES`` in its
+    sources), read without importing it: tags whose verdict says what form is expected, so
+    they need no hint."""
+    tags: set[str] = set()
+    for folder in ENGINE_SOURCES:
+        for path in sorted((PACKAGE / folder).glob("*.py")):
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                continue
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+                if any(isinstance(t, ast.Name) and t.id == STRUCTURAL_NAME for t in targets):
+                    tags.update(_strings(node.value))
     return frozenset(tags)
 
 

@@ -32,6 +32,11 @@ def _g(v):
     return f"{v + 0.0:g}"
 
 
+def _listed(values):
+    """Gradients as a learner reads them in a message: [4.0, -1.5, 0.0]."""
+    return [float(_g(v)) for v in values]
+
+
 def _errors(doing):
     return [
         WrongError(AttributeError, r"NoneType.*zero_",
@@ -91,7 +96,7 @@ def _running_sums(fresh, start=0.0):
 
 
 def _explain_running_sums(got, fresh, label):
-    shown = f"`per_example_grads` on {label} returned {[float(_g(v)) for v in got]}"
+    shown = f"`per_example_grads` on {label} returned {_listed(got)}"
     if all(_close(f, fresh[0]) for f in fresh):
         multiples = ", ".join(f"{_g(v)} = {i + 1}x {_g(fresh[0])}" for i, v in enumerate(got))
         detail = (f"Every example here is the same, so each gradient alone is {_g(fresh[0])}. Yours grow: "
@@ -99,7 +104,7 @@ def _explain_running_sums(got, fresh, label):
     else:
         sums = "; ".join(f"{_g(v)} = " + " + ".join(_g(f) for f in fresh[:i + 1])
                          for i, v in enumerate(got) if i > 0)
-        detail = (f"Each example alone gives {[float(_g(f)) for f in fresh]}. Yours are running sums: {sums}.")
+        detail = (f"Each example alone gives {_listed(fresh)}. Yours are running sums: {sums}.")
     fail(f"{shown}: the gradients pile up.", detail,
          "backward() adds each new gradient into w.grad; it never replaces what is there. That is right for fan-out "
          "inside one graph, and wrong here, where every example must start from a clean slate.",
@@ -129,19 +134,19 @@ def check(ex):
             leftover = fresh[-1]
             continue
         if all(_close(g, 0.0) for g in got):
-            fail(f"`per_example_grads` on {label} returned all zeros; the gradients are {[float(_g(f)) for f in fresh]}.",
+            fail(f"`per_example_grads` on {label} returned all zeros; the gradients are {_listed(fresh)}.",
                  "You cleared w.grad after backward() and before reading it, so you read the cleared value. "
                  "The order is: clear, compute (backward), read.", failure="zeroed-too-early")
         if _all_close(got, _running_sums(fresh)):
             _explain_running_sums(got, fresh, label)
         if _all_close(got, [f + leftover for f in fresh]) or _all_close(got, _running_sums(fresh, leftover)):
-            fail(f"`per_example_grads` on {label} returned {[float(_g(v)) for v in got]}; the gradients are "
-                 f"{[float(_g(f)) for f in fresh]}.",
+            fail(f"`per_example_grads` on {label} returned {_listed(got)}; the gradients are "
+                 f"{_listed(fresh)}.",
                  f"The difference, {_g(leftover)}, is the last gradient of the previous call, still sitting in w.grad. "
                  "backward() added to it. Clear w.grad before each backward(), not only between calls or at the end.",
                  misconceptions=["gradients-overwrite"], failure="missing-zero-grad")
-        fail(f"`per_example_grads` on {label} returned {[float(_g(v)) for v in got]}, but the gradients of the "
-             f"examples alone are {[float(_g(f)) for f in fresh]}.",
+        fail(f"`per_example_grads` on {label} returned {_listed(got)}, but the gradients of the "
+             f"examples alone are {_listed(fresh)}.",
              "Each entry should be 2 * (w * x - y) * x for its own example. Keep the loss as the starter has it and "
              "only add the line that clears w.grad.", failure="wrong-values")
     return ("Every entry is the gradient of its own example, call after call: you clear the tape before each "

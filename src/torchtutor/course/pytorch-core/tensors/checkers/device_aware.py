@@ -14,6 +14,8 @@ from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
 from torchtutor.checks import WrongError, describe, device_type, expect_tensor, fail
 
+import _devices  # this lesson's GPU stand-in (checkers/_devices.py)
+
 
 class _StrictDevices(TorchFunctionMode):
     """Raise on any torch operation whose tensor arguments live on two devices
@@ -136,13 +138,11 @@ def _check_predict(ex):
     with _StrictDevices():
         out = ex.call("predict", Xg, W, b, errors=PREDICT_ERRORS,
                       doing="Calling `predict(X, W, b)` with X on the GPU stand-in")
-    if not isinstance(out, torch.Tensor):
-        fail(f"With X on the GPU stand-in, `predict` returned {describe(out)}, not a tensor.", failure="not-a-tensor")
-    if out.device.type != "meta":
-        fail(f"With X on the GPU stand-in ('meta'), `predict` returned its result on {out.device}.",
-             "Compute where the data is: move W and b to X.device (not to a fixed or global device) "
-             "and leave the result there; the caller decides when to bring it back.",
-             misconceptions=["devices-mix-automatically"], failure="device-mismatch")
+    _devices.expect_on_stand_in(
+        out, "With X on the GPU stand-in, `predict` returned",
+        "With X on the GPU stand-in ('meta'), `predict` returned its result on {device}.",
+        "Compute where the data is: move W and b to X.device (not to a fixed or global device) "
+        "and leave the result there; the caller decides when to bring it back.")
     if tuple(out.shape) != (5, 2):
         fail(f"With X on the GPU stand-in, `predict` returned shape {list(out.shape)}; it should be [5, 2].",
              failure="wrong-shape")

@@ -5,6 +5,8 @@ import torch
 
 from torchtutor.checks import Wrong, describe, expect_tensor, fail
 
+import _devices  # this lesson's GPU stand-in (checkers/_devices.py)
+
 N = 6
 
 
@@ -55,13 +57,11 @@ def check(ex):
 
     Xm, ym = _pair(prepare(X_np.copy(), y_np.copy(), "meta"), "prepare(X_np, y_np, 'meta')")
     for name, t in (("X", Xm), ("y", ym)):
-        if not isinstance(t, torch.Tensor):
-            fail(f"With device 'meta', `{name}` came back as {describe(t)}, not a tensor.", failure="not-a-tensor")
-        if t.device.type != "meta":
-            fail(f"prepare(X_np, y_np, 'meta') returned `{name}` on {t.device}: `prepare` ignores its `device` argument.",
-                 "The model's weights live on `device`; data left on the CPU meets them in X @ W and stops with "
-                 "\"Expected all tensors to be on the same device\". Move each tensor with .to(device).",
-                 misconceptions=["devices-mix-automatically"], failure="device-mismatch")
+        _devices.expect_on_stand_in(
+            t, f"With device 'meta', `{name}` came back as",
+            f"prepare(X_np, y_np, 'meta') returned `{name}` on {{device}}: `prepare` ignores its `device` argument.",
+            "The model's weights live on `device`; data left on the CPU meets them in X @ W and stops with "
+            "\"Expected all tensors to be on the same device\". Move each tensor with .to(device).")
     if Xm.dtype != torch.float32 or ym.dtype != torch.float32 or tuple(ym.shape) != (N, 1):
         fail(f"On device 'meta', prepare returned X as {describe(Xm)} and y as {describe(ym)}; "
              f"they should be float32, with y of shape [{N}, 1], whatever the device.", failure="wrong-dtype")

@@ -35,6 +35,15 @@ def missing_super(where: str) -> WrongError:
                  "Make `super().__init__()` the first line of your `__init__`."])
 
 
+def sequential_given_list(who: str, parts: str) -> WrongError:
+    """nn.Sequential handed one list (``nn.Sequential([a, b])``) instead of its ``parts`` one by one:
+    PyTorch's "list is not a Module subclass", in this lesson's words. ``who`` is the learner's function."""
+    return WrongError(TypeError, r"(list|tuple) is not a Module subclass",
+                      f"{who} hands nn.Sequential one list instead of the {parts} themselves.",
+                      details=[f"nn.Sequential(a, b, c) takes each of its {parts} as its own argument. To pass a list, "
+                               f"unpack it: nn.Sequential(*{parts})."],
+                      failure="sequential-list")
+
 def call(ex, doing: str, fn: Callable[..., Any], *args: Any, errors: Sequence[WrongError] = (), **kwargs: Any) -> Any:
     """``ex.call`` with this lesson's reading of a missing ``super().__init__()`` added to ``errors``."""
     return ex.call(fn, *args, errors=[*errors, missing_super(doing)], doing=doing, **kwargs)

@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, WrongError, describe, expect_tensor, fail
+from torchtutor.checks import Wrong, describe, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -53,12 +53,8 @@ def check(ex):
     fn = ex.get("stack_blocks")
     if not callable(fn):
         fail("`stack_blocks` should be a function: def stack_blocks(features, n): ...", failure="not-callable")
-    tower = nnc.call(ex, "Calling `stack_blocks(4, 3)`", fn, 4, 3, errors=[
-        WrongError(TypeError, r"list is not a Module subclass",
-                   "stack_blocks hands nn.Sequential a list instead of the blocks themselves.",
-                   details=["Unpack the list into separate arguments: nn.Sequential(*blocks)."],
-                   failure="sequential-list"),
-    ])
+    tower = nnc.call(ex, "Calling `stack_blocks(4, 3)`", fn, 4, 3,
+                     errors=[nnc.sequential_given_list("stack_blocks", "blocks")])
     if tower is None:
         fail("stack_blocks returns None: build and return an nn.Sequential of SkipBlocks.", failure="placeholder")
     if not isinstance(tower, nn.Sequential):

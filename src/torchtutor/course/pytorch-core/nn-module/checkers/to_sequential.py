@@ -34,11 +34,7 @@ def check(ex):
                    details=["A function cannot be a brick. The module form of the same max(0, x) is nn.ReLU(): it has no "
                             "parameters, it just wraps the function so Sequential can run it."],
                    failure="relu-not-a-module"),
-        WrongError(TypeError, r"list is not a Module subclass|tuple is not a Module subclass",
-                   "to_sequential hands nn.Sequential one list instead of the bricks themselves.",
-                   details=["nn.Sequential(a, b, c) takes each brick as its own argument. To pass a list, unpack it: "
-                            "nn.Sequential(*bricks)."],
-                   failure="sequential-list"),
+        nnc.sequential_given_list("to_sequential", "bricks"),
     ]
     seq = nnc.call(ex, "Calling `to_sequential(net)`", fn, net, errors=known)
     if seq is None:

@@ -284,7 +284,12 @@ def widget(ctx: typer.Context,
         _show(all_widgets(), as_json, render.widget_list)
         return
     try:
-        data = get(name).run_args(list(ctx.args))
+        chosen = get(name)
+        kwargs = chosen.parse_args(list(ctx.args))
+        if chosen.stream is not None:     # a training run: a progress bar while it trains
+            data = render.follow_widget(chosen.run_stream(**kwargs))
+        else:
+            data = chosen.run(**kwargs)
     except WidgetError as exc:
         raise UsageError(str(exc)) from None
     _show(data, as_json, render.widget)

@@ -261,7 +261,87 @@ def widget(console: Console, data: dict) -> None:
     {"autograd-explorer": _autograd_explorer, "linear-collapse": _linear_collapse,
      "device-timing": _device_timing, "numpy-shared-memory": _numpy_shared_memory,
      "precision-spectrum": _precision_spectrum, "training-timing": _training_timing,
-     "softmax-explorer": _softmax_explorer}[data["widget"]](console, data)
+     "softmax-explorer": _softmax_explorer, "training-curves": _training_curves}[data["widget"]](console, data)
+
+
+def follow_widget(snapshots, *, steps_key: str = "steps_done", total_key: str = "steps") -> dict:
+    """Consume a streaming widget's snapshots behind a progress bar on stderr; return the last."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    last: dict = {}
+    with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = None
+        for last in snapshots:
+            if task is None:
+                task = bar.add_task("train", total=last.get(total_key) or 1)
+            bar.update(task, completed=last.get(steps_key, 0))
+    return last
+
+
+def curve_text(values: list, width: int = 64, height: int = 10, marks: dict[int, float] | None = None,
+               top: float | None = None) -> list[str]:
+    """A line chart in text: ``values`` (None for gaps) binned into ``width`` columns (each the mean of
+    its bin), drawn as dots on a 0..``top`` axis; ``marks`` maps an index of ``values`` to a second
+    series drawn as ``o``. Returns the lines, y labels included (7 + width characters each)."""
+    n = len(values)
+    finite = [v for v in values if v is not None]
+    extra = [v for v in (marks or {}).values() if v is not None]
+    top = top if top is not None else max(finite + extra, default=1.0) or 1.0
+    columns = min(width, max(n, 1))
+    grid = [[" "] * columns for _ in range(height)]
+
+    def row_of(v: float) -> int:
+        return min(height - 1, max(0, round((1 - min(v, top) / top) * (height - 1))))
+
+    for c in range(columns):
+        chunk = [v for v in values[c * n // columns:(c + 1) * n // columns] if v is not None]
+        if chunk:
+            grid[row_of(sum(chunk) / len(chunk))][c] = "•"
+    for index, v in (marks or {}).items():
+        if v is not None and n:
+            grid[row_of(v)][min(columns - 1, index * columns // n)] = "o"
+    lines = []
+    for r, row in enumerate(grid):
+        label = f"{top * (1 - r / (height - 1)):6.2f}" if r in (0, height // 2, height - 1) else " " * 6
+        lines.append(f"{label} {'┤' if label.strip() else '│'}{''.join(row)}")
+    lines.append(" " * 7 + "└" + "─" * columns)
+    return lines
+
+
+def _training_curves(console: Console, d: dict) -> None:
+    name = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}[d["dataset"]]
+    console.print(Text(f"Training curves: the {name} sample, {d['train_size']:,} training / {d['val_size']:,} "
+                       "validation images", style="bold"))
+    console.print(f"{d['model']}, {d['parameters']:,} parameters")
+    console.print(f"{d['optimizer']}, lr {d['lr']:g}, batch {d['batch']}, {d['steps']} steps, seed {d['seed']}")
+    if d["bug"] != "none":
+        console.print(Text(f"Bug planted ({d['bug']}): {d['note']}", style="yellow"))
+    losses = d["losses"]
+    per = max(1, -(-len(losses) // 64))
+    console.print(f"\nloss: • training, per step ({per} a column); o validation, at each measurement")
+    marks = {e["step"] - 1: e["val_loss"] for e in d["evals"] if e["step"]}
+    for line in curve_text(losses, marks=marks, top=d["loss_top"]):
+        console.print(line, highlight=False)
+    console.print(" " * 8 + "step 1" + f"step {len(losses)}".rjust(max(0, min(64, len(losses)) - 6)), highlight=False)
+    above = [v for v in losses if v is not None and v > d["loss_top"]]
+    if above:
+        console.print(f"{len(above)} step(s) above the top of the chart, up to {max(above):.4g}", style="yellow")
+    table = Table(title=f"Measured on all {d['train_size']:,} training and {d['val_size']} validation images"
+                  + (" (no model.eval(): the bug)" if d["bug"] == "no-eval" else ""))
+    for col in ("step", "epoch", "train loss", "val loss", "train acc", "val acc"):
+        table.add_column(col, justify="right")
+    for e in d["evals"]:
+        table.add_row(str(e["step"]), f"{e['epoch']:.1f}", _loss(e["train_loss"]), _loss(e["val_loss"]),
+                      f"{e['train_acc']:.1%}", f"{e['val_acc']:.1%}")
+    console.print(table)
+    console.print(Text(d["summary"], style="red" if d["diverged_at"] else "green"))
+    console.print("Try --optimizer sgd --lr 0.1, --batch 8, --dropout 0.5, --bug no-zero-grad ...",
+                  style="dim")
+
+
+def _loss(value) -> str:
+    return "—" if value is None else f"{value:.4f}"
 
 
 def _autograd_explorer(console: Console, d: dict) -> None:

@@ -14,6 +14,7 @@ one-line description, so front ends can list widgets and parse parameters generi
 
 from .autograd import autograd_explorer
 from .classification import softmax_explorer
+from .curves import training_curves, training_curves_stream
 from .errors import WidgetError
 from .layers import linear_collapse
 from .registry import WIDGETS, Param, Widget, get, list_widgets
@@ -23,5 +24,5 @@ from .training import training_timing
 __all__ = [
     "Accelerator", "Param", "WIDGETS", "Widget", "WidgetError", "autograd_explorer", "device_timing", "get",
     "linear_collapse", "list_widgets", "numpy_shared_memory", "precision_spectrum", "softmax_explorer",
-    "training_timing",
+    "training_curves", "training_curves_stream", "training_timing",
 ]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .autograd import MODES, autograd_explorer
 from .classification import softmax_explorer
+from .curves import BUGS, DATASETS, OPTIMIZERS, training_curves, training_curves_stream
 from .errors import WidgetError
 from .layers import linear_collapse
 from .tensors import OPS, device_timing, numpy_shared_memory, precision_spectrum
@@ -72,12 +73,19 @@ class Param:
 
 @dataclass
 class Widget:
-    """A registered widget: kebab-case ``name``, the pure ``function``, ``description`` and ``params``."""
+    """A registered widget: kebab-case ``name``, the pure ``function``, ``description`` and ``params``.
+
+    ``stream``, when set, takes the same keyword arguments, checks them at once and returns an
+    iterator of snapshots, the last of which is what ``function`` returns: front ends show a
+    long widget (a training run) growing. A streaming widget draws random numbers only from its
+    own ``torch.Generator``, so front ends may run it beside other widgets.
+    """
 
     name: str
     function: Callable[..., dict]
     description: str
     params: list[Param] = field(default_factory=list)
+    stream: Callable[..., Iterator[dict]] | None = None
 
     def param(self, key: str) -> Param | None:
         key = key.lstrip("-").replace("-", "_")
@@ -89,6 +97,15 @@ class Widget:
         if unknown:
             raise WidgetError(self._unknown_message(unknown[0]))
         return self.function(**kwargs)
+
+    def run_stream(self, **kwargs: Any) -> Iterator[dict]:
+        """Like :meth:`run`, but an iterator of snapshots (one, the result, for a widget without ``stream``)."""
+        unknown = [k for k in kwargs if self.param(k) is None]
+        if unknown:
+            raise WidgetError(self._unknown_message(unknown[0]))
+        if self.stream is None:
+            return iter([self.function(**kwargs)])
+        return self.stream(**kwargs)
 
     def json_kwargs(self, params: Any) -> dict[str, Any]:
         """A JSON object of parameters (from a web page or a notebook widget) into keyword
@@ -149,16 +166,20 @@ class Widget:
         return f"{self.name} has no parameter {flag}. Its parameters are: {self.usage()}."
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "description": self.description, "params": [p.to_dict() for p in self.params]}
+        return {"name": self.name, "description": self.description, "params": [p.to_dict() for p in self.params],
+                "streams": self.stream is not None}
 
 
 def _widget(name: str, function: Callable[..., dict], description: str, kinds: dict[str, str],
-            helps: dict[str, str], choices: dict[str, tuple[str, ...]] | None = None) -> Widget:
+            helps: dict[str, str], choices: dict[str, tuple[str, ...]] | None = None,
+            stream: Callable[..., Iterator[dict]] | None = None) -> Widget:
     """Build a Widget, taking the defaults from the function's own signature so they cannot drift."""
     params = []
     for pname, p in inspect.signature(function).parameters.items():
         params.append(Param(pname, kinds[pname], p.default, helps[pname], (choices or {}).get(pname, ())))
-    return Widget(name, function, description, params)
+    if stream is not None:
+        assert inspect.signature(stream).parameters.keys() == inspect.signature(function).parameters.keys()
+    return Widget(name, function, description, params, stream)
 
 
 _NETWORK_HELP = {"x": "input", "y": "target", "w1": "first weight", "b1": "first bias",
@@ -200,6 +221,19 @@ WIDGETS: dict[str, Widget] = {w.name: w for w in [
             {"widths": "hidden-layer widths of the MLP", "batches": "batch sizes",
              "repeats": "timed steps per setting (the median is shown)",
              "samples": "samples in one epoch, for the epoch estimate"}),
+    _widget("training-curves", training_curves,
+            "Train a small MLP on the MNIST (or Fashion-MNIST) sample and watch the training loss and the "
+            "training and validation accuracy as it learns; change the optimizer, learning rate, batch size, "
+            "width or dropout, or plant a bug, and compare the curves.",
+            {"dataset": "str", "optimizer": "str", "lr": "float", "batch": "int", "hidden": "int",
+             "dropout": "float", "steps": "int", "eval_every": "int", "bug": "str", "seed": "int"},
+            {"dataset": "which sample to train on", "optimizer": "adam or plain sgd",
+             "lr": "learning rate", "batch": "images per step", "hidden": "width of the hidden layer",
+             "dropout": "fraction of hidden units dropped while training",
+             "steps": "training steps (mini-batches)", "eval_every": "steps between accuracy measurements",
+             "bug": "plant a silent mistake: none, no-zero-grad, softmax-before-loss, raw-pixels, no-eval",
+             "seed": "seed of the run's own random generator"},
+            {"dataset": DATASETS, "optimizer": OPTIMIZERS, "bug": BUGS}, stream=training_curves_stream),
 ]}
 
 

@@ -127,3 +127,48 @@ def test_the_cli_prints_the_numbers_the_function_computes_in_80_columns(run):
     refused = _cli("--optimizer", "rmsprop")
     assert refused.returncode != 0 and "must be one of adam, sgd" in refused.stdout + refused.stderr
     assert "Traceback" not in refused.stdout + refused.stderr
+
+
+def test_a_notebook_widget_grows_in_the_background_and_ends_with_the_result(run, monkeypatch):
+    import time
+
+    pytest.importorskip("anywidget")
+    from torchtutor import nb
+
+    shown = nb.widget("training-curves", **SHORT)
+    seen = []
+    deadline = time.monotonic() + 60
+    while not shown.data.get("done"):
+        if shown.data and (not seen or seen[-1] != shown.data["steps_done"]):
+            seen.append(shown.data["steps_done"])
+        assert time.monotonic() < deadline and not shown.error, shown.error
+        time.sleep(0.001)
+    assert shown.data == run and seen == sorted(seen)
+    shown.data = {}
+    shown._message(shown, {"type": "run"}, [])          # the front end's "Train again", params unchanged
+    deadline = time.monotonic() + 60
+    while not shown.data.get("done"):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert shown.data == run
+    shown.params = dict(shown.params, optimizer="rmsprop")
+    assert "must be one of adam, sgd" in shown.error
+
+
+def test_without_anywidget_a_notebook_shows_the_clis_text(run, monkeypatch):
+    import builtins
+
+    from torchtutor import nb
+
+    real_import = builtins.__import__
+
+    def no_anywidget(name, *args, **kwargs):
+        if name == "anywidget":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_anywidget)
+    shown = nb.widget("training-curves", **SHORT)
+    assert shown.data == run
+    assert "Measured on all 3,500 training and 500 validation images" in str(shown)
+    assert f"{run['evals'][-1]['val_acc']:.1%}" in str(shown)

@@ -236,3 +236,48 @@ def test_a_page_without_the_cookie_is_refused(browser, served) -> None:
     reply = tab.goto(served.base + "/lesson/autograd")
     assert reply.status == 401 and "token" in tab.content()
     context.close()
+
+
+def test_training_curves_grow_live_in_the_mnist_lesson(page, served) -> None:
+    from torchtutor.widgets import training_curves
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    _open(page, served, "/lesson/mnist-classifier")
+    selector = ".tt-widget[data-widget=training-curves]"
+    wait_for(page, f"() => document.querySelector('{selector}')?.dataset.ready === '1'")
+    widget = page.locator(selector)
+    widget.scroll_into_view_if_needed()
+    assert widget.locator("svg.tc-chart").count() == 0                  # on demand: nothing trains until asked
+    widget.locator("select[data-param=steps]").select_option("600")
+    widget.locator("button[data-action=train]").click()
+    status = f"{selector} .tc-status"
+    seen: list[int] = []
+    deadline = time.monotonic() + 120
+    while page.evaluate(f"() => document.querySelector('{status}').dataset.done") != "true":
+        steps = page.evaluate(f"() => document.querySelector('{status}').dataset.stepsDone")
+        if steps is not None and (not seen or int(steps) != seen[-1]):
+            seen.append(int(steps))
+        assert time.monotonic() < deadline, f"the run did not finish; saw {seen}, error: {widget.locator('p.error').inner_text()!r}"
+        time.sleep(0.01)
+    seen.append(int(page.evaluate(f"() => document.querySelector('{status}').dataset.stepsDone")))
+    assert len(set(seen)) >= 3 and seen == sorted(seen) and seen[-1] == 600, seen    # it grew while training
+    assert int(widget.locator(".tc-view").get_attribute("data-updates")) >= 2
+    expected = training_curves(steps=600, eval_every=50)
+    dots = widget.locator("circle[data-val-acc]")
+    assert dots.count() == len(expected["evals"])
+    assert [float(dots.nth(i).get_attribute("data-val-acc")) for i in range(dots.count())] == \
+        [e["val_acc"] for e in expected["evals"]]
+    rows = widget.locator(".tc-table tbody tr")
+    last = expected["evals"][-1]
+    assert rows.nth(rows.count() - 1).locator("td").all_text_contents() == [
+        str(last["step"]), f"{last['epoch']:.1f}", f"{last['train_loss']:.4f}", f"{last['val_loss']:.4f}",
+        f"{last['train_acc']:.1%}", f"{last['val_acc']:.1%}"]                 # as `torchtutor widget` prints it
+    assert "--steps 600 --eval-every 50" in widget.locator("details code").text_content()
+    widget.screenshot(path=str(ARTIFACTS / "training-curves.png"))
+    # one change, trained again: the previous run stays drawn in grey beside the new one
+    widget.locator("button[data-preset=\"SGD at Adam's learning rate\"]").click()
+    wait_for(page, f"() => document.querySelector('{status}').dataset.done === 'true' && "
+             f"document.querySelector('{selector} [data-ghost=val-acc]') !== null", timeout=120)
+    assert "previous run (adam" in widget.locator(".tc-legend").last.inner_text()
+    widget.screenshot(path=str(ARTIFACTS / "training-curves-compare.png"))
+    assert not page.problems, page.problems

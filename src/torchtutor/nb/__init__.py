@@ -344,11 +344,19 @@ def widget(name: str, **params: Any):
     try:
         import anywidget
         import traitlets
-    except ImportError:
-        import json
+    except ImportError:  # the same text `torchtutor widget NAME` prints, and the numbers as .data
+        import io
+
+        from rich.console import Console
+
+        from .. import render
 
         data = chosen.run(**chosen.json_kwargs(defaults))
-        return Shown(json.dumps(data, indent=2, default=str), None)
+        console = Console(record=True, width=80, file=io.StringIO(), color_system=None)
+        render.widget(console, data)
+        shown = Shown(console.export_text(), None)
+        shown.data = data
+        return shown
     from ..web.widget_esm import widget_esm
 
     class _Widget(anywidget.AnyWidget):
@@ -357,15 +365,47 @@ def widget(name: str, **params: Any):
         data = traitlets.Dict().tag(sync=True)
         error = traitlets.Unicode("").tag(sync=True)
 
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._run_id = 0
+            self.on_msg(self._message)
+
+        def _message(self, _widget, content, _buffers) -> None:
+            if isinstance(content, dict) and content.get("type") == "run":   # "run again", params unchanged
+                self._compute(self.params)
+
         @traitlets.observe("params")
         def _recompute(self, change) -> None:
+            self._compute(change["new"])
+
+        def _compute(self, params: dict) -> None:
             from ..widgets import WidgetError
 
+            self._run_id += 1
             try:
-                self.data = chosen.run(**chosen.json_kwargs(change["new"]))
+                if chosen.stream is None:
+                    self.data = chosen.run(**chosen.json_kwargs(params))
+                else:
+                    self._follow(chosen.run_stream(**chosen.json_kwargs(params)), self._run_id)
                 self.error = ""
             except WidgetError as exc:
                 self.error = str(exc)
+
+        def _follow(self, snapshots, run_id: int) -> None:
+            """A training run in a background thread: the cell returns at once and the widget's
+            drawing grows with each snapshot; a newer run (or the same one again) stops this one."""
+            import threading
+
+            def work() -> None:
+                try:
+                    for snapshot in snapshots:
+                        if run_id != self._run_id:
+                            return
+                        self.data = snapshot
+                except Exception as exc:  # noqa: BLE001 - shown in the widget, never lost in a thread
+                    self.error = f"The run stopped: {exc}"
+
+            threading.Thread(target=work, name="torchtutor-widget", daemon=True).start()
 
     shown = _Widget()
     shown.params = defaults

@@ -273,10 +273,31 @@ def create_app(reader: Reader, *, token: str, port: int):
         try:
             chosen = get(request.path_params["name"])
             kwargs = widget_kwargs(chosen, data.get("params", {}))
-            result = await asyncio.to_thread(reader.in_process, chosen.run, **kwargs)
+            if chosen.stream is not None:   # a training run: its own generator, so no RNG lock to hold for seconds
+                result = await asyncio.to_thread(chosen.run, **kwargs)
+            else:
+                result = await asyncio.to_thread(reader.in_process, chosen.run, **kwargs)
         except WidgetError as exc:
             raise BadRequest(str(exc)) from None
         return JSONResponse(result)
+
+    async def widget_stream(request: Request):
+        """A streaming widget (a training run) as newline-delimited JSON: one snapshot per line,
+        each the whole result so far, the last with ``done: true``; a refusal arrives as a 400
+        before any line. The run trains in its own thread, outside the RNG lock (a streaming
+        widget draws only from its own generator), so pages, checks and other widgets stay quick;
+        it stops when the page goes away or the server shuts down."""
+        from ..widgets import WidgetError, get
+
+        data = await _json_body(request)
+        try:
+            chosen = get(request.path_params["name"])
+            kwargs = widget_kwargs(chosen, data.get("params", {}))
+            snapshots = await asyncio.to_thread(chosen.run_stream, **kwargs)   # checks the parameters, loads data
+        except WidgetError as exc:
+            raise BadRequest(str(exc)) from None
+        return StreamingResponse(_follow(snapshots, reader.stop), media_type="application/x-ndjson",
+                                 headers={"cache-control": "no-store", "x-accel-buffering": "no"})
 
     def progress_json(request: Request):
         return JSONResponse(ws.progress())
@@ -307,6 +328,7 @@ def create_app(reader: Reader, *, token: str, port: int):
         Route("/api/exercise/{lesson}/{exercise}/solution", solution, methods=["POST"]),
         Route("/api/quiz/{lesson}/{check}", quiz_answer, methods=["POST"]),
         Route("/api/widgets", widget_list), Route("/api/widget/{name}", widget, methods=["POST"]),
+        Route("/api/widget/{name}/stream", widget_stream, methods=["POST"]),
         Route("/api/progress", progress_json),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
@@ -326,6 +348,40 @@ def create_app(reader: Reader, *, token: str, port: int):
 
 
 _PYGMENTS_CSS = pages.pygments_css()
+
+
+async def _follow(snapshots, server_stop: threading.Event):
+    """Lines of JSON from an iterator of snapshots that a daemon thread advances; the thread stops
+    after its current stretch when the reader of the stream goes away or the server stops."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+    stop = threading.Event()
+
+    def put(item) -> None:
+        with contextlib.suppress(RuntimeError):      # the loop is gone: the server has stopped
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def work() -> None:
+        from ..widgets import WidgetError
+
+        try:
+            for snapshot in snapshots:
+                if stop.is_set() or server_stop.is_set():
+                    return
+                put(json.dumps(snapshot, allow_nan=False) + "\n")
+        except Exception as exc:  # noqa: BLE001 - a sentence for the page, the traceback to the crash log
+            message = str(exc) if isinstance(exc, WidgetError) else \
+                f"torchtutor hit an internal error ({type(exc).__name__}). {_log_crash(exc)}"
+            put(json.dumps({"error": message}) + "\n")
+        finally:
+            put(None)
+
+    threading.Thread(target=work, name="torchtutor-widget-stream", daemon=True).start()
+    try:
+        while (line := await queue.get()) is not None:
+            yield line
+    finally:
+        stop.set()
 
 
 def _error(request: Request, status: int, text: str):

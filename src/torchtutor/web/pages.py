@@ -119,7 +119,8 @@ def _fence(token: Token, state: dict) -> str:
 def widget_host(name: str) -> str:
     widget = WIDGETS[name]
     return (f'<div class="tt-widget" data-widget="{esc(name)}" '
-            f'data-defaults="{esc(json.dumps({p.name: p.to_dict()["default"] for p in widget.params}))}">'
+            f'data-defaults="{esc(json.dumps({p.name: p.to_dict()["default"] for p in widget.params}))}"'
+            + (' data-stream="1"' if widget.stream is not None else '') + '>'
             f'<div class="tt-widget-title">{esc(name)}</div>'
             f'<p class="tt-widget-desc">{esc(widget.description)}</p>'
             f'<div class="tt-widget-body">loading…</div></div>\n')

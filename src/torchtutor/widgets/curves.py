@@ -275,14 +275,16 @@ def _snapshot(cfg: dict, model, losses: list, evals: list, diverged_at: int | No
 
 
 def _loss_top(losses: list, evals: list) -> float:
-    """The top of the loss axis both the page and the terminal draw: the largest loss, but at most
-    ten times the median, so one wild step (raw pixels, a learning rate far too large) does not
-    flatten everything else into the floor. Larger values are drawn at the top edge."""
-    finite = sorted([v for v in losses if v is not None]
-                    + [v for e in evals for v in (e["train_loss"], e["val_loss"]) if v is not None])
+    """The top of the loss axis both the page and the terminal draw: the largest loss so far, but
+    at most four times the untrained model's loss (about log(10) = 2.30 for ten classes), so one
+    wild step (a learning rate far too large) does not flatten the rest of the curve into the
+    floor. Larger values are drawn at the top edge, and both front ends say how many there were."""
+    finite = [v for v in losses if v is not None] + [v for e in evals for v in (e["train_loss"], e["val_loss"])
+                                                     if v is not None]
     if not finite:
         return 1.0
-    return max(min(finite[-1], 10 * finite[len(finite) // 2]), 1e-6)
+    start = evals[0]["train_loss"] if evals and evals[0]["train_loss"] is not None else math.log(10)
+    return max(min(max(finite), 4 * max(start, math.log(10))), 1e-6)
 
 
 def _summary(cfg: dict, losses: list, evals: list, diverged_at: int | None, done: bool) -> str:

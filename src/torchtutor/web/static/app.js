@@ -185,7 +185,7 @@ async function setupWidget(el) {
   const name = el.dataset.widget, body = $(".tt-widget-body", el);
   try {
     const module = await import(`./widgets/${name}.js`);
-    const { model, compute } = pageModel(name, JSON.parse(el.dataset.defaults || "{}"));
+    const { model, compute } = pageModel(name, JSON.parse(el.dataset.defaults || "{}"), { stream: el.dataset.stream === "1" });
     body.replaceChildren();
     module.default.render({ model, el: body });
     if (!module.default.onDemand) await compute();   // a slow widget (timings) waits for its button

@@ -12,6 +12,8 @@ import torch
 
 from torchtutor.checks import WrongError, describe, fail
 
+import _grad_errors  # this lesson's shared known errors (checkers/_grad_errors.py)
+
 DATA = [
     ("the file's data", [1.0, 2.0, 3.0], [2.0, 2.0, 4.0]),
     ("the file's data, again", [1.0, 2.0, 3.0], [2.0, 2.0, 4.0]),
@@ -39,16 +41,8 @@ def _listed(values):
 
 def _errors(doing):
     return [
-        WrongError(AttributeError, r"NoneType.*zero_",
-                   f"{doing} crashed: w.grad is None, so there is nothing to call zero_() on.",
-                   details=["Before a tensor's first backward(), its .grad is None; backward() creates it. The checker "
-                            "starts from such a fresh w, the way any training run starts.",
-                            "Either write w.grad = None (it works whether or not a gradient exists), or clear with "
-                            "w.grad.zero_() after you have read the gradient."], failure="zero-none-grad"),
-        WrongError(AttributeError, r"zero_grad", f"{doing} crashed: a tensor has no zero_grad() method.",
-                   details=["zero_grad() belongs to models and optimizers (the next two lessons), which clear every "
-                            "parameter at once. For one tensor, clear its gradient directly: w.grad = None, or "
-                            "w.grad.zero_()."], failure="tensor-zero-grad"),
+        _grad_errors.zero_none_grad(doing, "after you have read the gradient"),
+        _grad_errors.tensor_zero_grad(doing),
         WrongError(TypeError, r"assigned grad", f"{doing} crashed: .grad can only hold a tensor or None.",
                    details=["w.grad = 0 tries to store a Python number. Write w.grad = None to drop the gradient, or "
                             "w.grad.zero_() to fill the existing one with zeros."], failure="grad-set-to-number"),

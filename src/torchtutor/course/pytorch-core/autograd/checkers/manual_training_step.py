@@ -17,6 +17,8 @@ from torch.overrides import TorchFunctionMode
 
 from torchtutor.checks import WrongError, describe, fail
 
+import _grad_errors  # this lesson's shared known errors (checkers/_grad_errors.py)
+
 X = [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
 Y = [2 * x + 1 for x in X]
 W0, B0, LR = 0.3, -0.2, 0.1
@@ -56,14 +58,8 @@ def _errors(doing, n):
             details=["(y_hat - y) ** 2 is one squared error per example. backward() needs one number to start the "
                      "chain rule from, the way your hand calculation started from dL/dL = 1.",
                      "Reduce to the mean squared error first: loss = ((y_hat - y) ** 2).mean(), then loss.backward()."]),
-        WrongError(AttributeError, r"NoneType.*zero_", f"{doing} crashed: w.grad was None when you called zero_() on "
-                   "it.", failure="zero-none-grad",
-                   details=["On fresh parameters .grad is None until the first backward(). Clear the gradients after "
-                            "the update (they exist by then), or write w.grad = None, which works in any case."]),
-        WrongError(AttributeError, r"zero_grad", f"{doing} crashed: a tensor has no zero_grad() method.",
-                   failure="tensor-zero-grad",
-                   details=["Models and optimizers have zero_grad() (next two lessons). For single tensors: "
-                            "w.grad.zero_() or w.grad = None."]),
+        _grad_errors.zero_none_grad(doing, "after the update (the gradients exist by then)"),
+        _grad_errors.tensor_zero_grad(doing),
         WrongError(TypeError, r"NoneType", f"{doing} raised TypeError: a gradient was None when the update used it.",
                    misconceptions=["backward-updates-weights"], failure="missing-backward",
                    details=["w.grad stays None until a backward() pass fills it. The update has to come after "

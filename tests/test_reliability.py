@@ -9,7 +9,9 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -470,3 +472,173 @@ def test_read_source_accepts_what_python_accepts(tmp_path) -> None:
         (tmp_path / "f.py").write_bytes(data)
         assert text in read_source(tmp_path / "f.py")
         compile(data, "f.py", "exec")
+
+
+# --------------------------------------------------------------------------- lifetimes
+SLEEPER = """\
+import pathlib, subprocess, time
+subprocess.Popen(["sleep", "37"])                           # a grandchild of the worker
+subprocess.Popen(["sleep", "38"], start_new_session=True)   # one that left the check's session
+pathlib.Path({marker!r}).write_text("running")
+time.sleep(30)
+total = 5
+"""
+
+
+def _stat(pid: int):
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[1])
+
+
+def _alive(pid: int) -> bool:
+    info = _stat(pid)
+    return info is not None and info[0] not in ("Z", "X")
+
+
+def _descendants(root: int) -> set[int]:
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and (info := _stat(int(name))) is not None:
+            parents.setdefault(info[1], []).append(int(name))
+    found, stack = set(), [root]
+    while stack:
+        for kid in parents.get(stack.pop(), []):
+            if kid not in found:
+                found.add(kid)
+                stack.append(kid)
+    return found
+
+
+def _sleepers() -> set[int]:
+    """Every live `sleep 37` / `sleep 38` on the machine (however they were re-parented)."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                argv = Path(f"/proc/{name}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv[:2] in ([b"sleep", b"37"], [b"sleep", b"38"]) and _alive(int(name)):
+                found.add(int(name))
+    return found
+
+
+def _until(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
+def _mid_check(proc, marker: Path) -> set[int]:
+    """Wait until the learner code runs (its marker exists); the processes below ``proc`` then."""
+    _until(lambda: marker.exists() or proc.poll() is not None, 120, "the check never started")
+    assert proc.poll() is None, proc.communicate()
+    _until(lambda: len(_sleepers()) == 2, 10, "the sleepers never started")
+    family = _descendants(proc.pid) | _sleepers()
+    assert len(family) >= 4, family                      # worker, check child, two sleepers
+    return family
+
+
+def _spawn(ws: Path, *args: str):
+    env = {k: v for k, v in os.environ.items() if k != "TORCHTUTOR_WORKSPACE"}
+    env["TORCHTUTOR_COURSE"] = str(FIXTURE)
+    return subprocess.Popen([sys.executable, "-m", "torchtutor.cli", *args], cwd=ws, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+@pytest.fixture
+def sleeping_ws(ws: Path, tmp_path: Path):
+    assert not _sleepers(), "sleepers left from elsewhere"
+    marker = tmp_path / "running"
+    target = next(ws.glob("*/*add_two.py"))
+    yield ws, target, marker
+    for pid in _sleepers():                               # never leave them behind, pass or fail
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_kill_9_of_check_leaves_no_worker_after_a_second(sleeping_ws) -> None:
+    ws, target, marker = sleeping_ws
+    target.write_text(SLEEPER.format(marker=str(marker)))
+    proc = _spawn(ws, "check", "one/add-two")
+    family = _mid_check(proc, marker)
+    proc.kill()
+    proc.wait()
+    time.sleep(1.0)
+    assert [p for p in family if _alive(p)] == []
+
+
+@pytest.mark.parametrize("command", [["watch"], ["serve", "--no-browser", "--port", "0"]])
+def test_ctrl_c_ends_watch_and_serve_within_a_second_even_mid_check(sleeping_ws, command) -> None:
+    ws, target, marker = sleeping_ws
+    proc = _spawn(ws, *command)
+    ready = "Watching" if command == ["watch"] else "The course is served at"
+    line = ""
+    _until(lambda: ready in (line := proc.stdout.readline()) or proc.poll() is not None, 120, "never ready")
+    assert proc.poll() is None, proc.communicate()
+    if command[0] == "serve":  # the server imports torch for its widgets: wait until it has (as a learner would)
+        _until(lambda: "libtorch_cpu" in Path(f"/proc/{proc.pid}/maps").read_text(), 120, "no torch in the server")
+    time.sleep(1.0)                                       # let the file watcher and the warm-up settle
+    target.write_text(SLEEPER.format(marker=str(marker)))
+    family = _mid_check(proc, marker)
+    pressed = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)                    # Ctrl+C goes to the terminal's process group
+    out, err = proc.communicate(timeout=30)
+    took = time.monotonic() - pressed
+    assert took < 1.0, (took, out, err)
+    assert proc.returncode == 0 and "Traceback" not in out + err, (proc.returncode, err)
+    assert ("Stopped watching" if command == ["watch"] else "Stopped the server") in out
+    _until(lambda: not [p for p in family if _alive(p)], 1.0, "processes of the check outlived it")
+
+
+def test_a_worker_still_importing_torch_dies_with_its_parent(ws: Path) -> None:
+    proc = _spawn(ws, "check", "one/add-two")
+
+    def worker() -> int | None:
+        for pid in _descendants(proc.pid):
+            try:
+                if b"torchtutor.runner.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+            except OSError:
+                pass
+        return None
+
+    _until(lambda: worker() is not None, 60, "no worker started")
+    pid = worker()
+    assert "libtorch_cpu" not in Path(f"/proc/{pid}/maps").read_text()   # it is still starting
+    proc.kill()
+    proc.wait()
+    _until(lambda: not _alive(pid), 1.0, "the worker outlived its parent by more than a second")
+
+
+def test_closing_a_runner_mid_check_stops_it_and_records_nothing(service_ws, tmp_path) -> None:
+    import threading
+
+    from torchtutor.runner import STOPPED, Runner
+
+    marker = tmp_path / "running"
+    lesson, ex = service_ws.resolve("one/add-two")
+    service_ws.exercise_path(lesson, ex).write_text(SLEEPER.format(marker=str(marker)))
+    got = {}
+    try:
+        with Runner() as runner:
+            thread = threading.Thread(target=lambda: got.update(v=service_ws.check(lesson, ex, runner)))
+            thread.start()
+            _until(lambda: marker.exists() and len(_sleepers()) == 2, 120, "the check never started")
+            family = {runner.worker_pid} | _descendants(runner.worker_pid) | _sleepers()
+            assert len(family) >= 4, family
+            closed = time.monotonic()
+            runner.close()
+            thread.join(timeout=5)
+            assert time.monotonic() - closed < 1.0
+        assert got["v"].failure == STOPPED and not got["v"].passed
+        assert "shutting down" in got["v"].summary
+        assert service_ws.store.statuses().get("one/add-two", "pending") == "pending"   # not an attempt
+        _until(lambda: not [p for p in family if _alive(p)], 1.0, "the check outlived close()")
+    finally:
+        for pid in _sleepers():
+            os.kill(pid, signal.SIGKILL)

@@ -47,6 +47,30 @@ def serve_workspace(ws, *, port: Optional[int], open_browser: bool) -> None:
     except KeyboardInterrupt:
         pass
     cli.console.print("Stopped the server. Your progress is saved.")
+    _exit_now(ws)
+
+
+def _exit_now(ws) -> None:
+    """End the process now that the server, its runner and its watcher have stopped.
+
+    The server imported torch for the widgets, and an interpreter that has imported torch
+    takes about a second to tear itself down, so Ctrl+C would not end the server within a
+    second. Everything that must reach the disk is closed here (the progress store, the log,
+    the output streams); nothing else is left to finalise.
+    """
+    import logging
+    import os
+
+    try:
+        ws.close()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        logging.shutdown()
+        os._exit(0)
 
 
 def register(app: typer.Typer) -> None:

@@ -35,12 +35,13 @@ from typing import Any
 
 from torchtutor.checks.verdict import Verdict
 
-__all__ = ["CheckRequest", "Runner", "run_once", "DEFAULT_TARGET", "WorkerError"]
+__all__ = ["CheckRequest", "Runner", "run_once", "DEFAULT_TARGET", "STOPPED", "WorkerError"]
 
 DEFAULT_TARGET = "torchtutor.checks.harness:run_exercise"
 
 STARTUP_TIMEOUT = 120.0  # seconds for a worker to import torch (a cold disk is slow)
 REPLY_GRACE = 15.0  # seconds beyond the check's timeout before the worker counts as hung
+STOP_GRACE = 0.5  # seconds a worker told to stop (SIGTERM) gets before SIGKILL
 _SRC_DIR = str(Path(__file__).resolve().parents[2])  # the folder that holds torchtutor/
 
 
@@ -98,10 +99,12 @@ class WorkerHung(WorkerError):
 class _WorkerProcess:
     """One running worker and the pipes to it (used under the Runner's lock)."""
 
-    def __init__(self, python: str) -> None:
+    def __init__(self, python: str, spawned: Any = None, wake_fd: int = -1) -> None:
+        self.wake_fd = wake_fd  # readable when the Runner is closed: stop waiting for the worker
         self.log = tempfile.TemporaryFile(prefix="torchtutor-worker-", suffix=".log")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC_DIR, env.get("PYTHONPATH")) if p)
+        env["TORCHTUTOR_RUNNER_PID"] = str(os.getpid())  # the worker exits when this process does
         try:
             self.proc = subprocess.Popen(
                 [python, "-m", "torchtutor.runner.worker"],
@@ -115,6 +118,8 @@ class _WorkerProcess:
         except OSError as exc:
             self.log.close()
             raise WorkerError(f"could not start {python}: {exc}") from exc
+        if spawned is not None:
+            spawned(self.proc)  # so that a close() while torch is imported can stop it
         self._buffer = bytearray()
         try:
             hello = self._read_message(time.monotonic() + STARTUP_TIMEOUT)
@@ -158,7 +163,10 @@ class _WorkerProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WorkerHung("the worker did not answer in time")
-            ready, _, _ = select.select([fd], [], [], remaining)
+            watched = [fd] + ([self.wake_fd] if self.wake_fd >= 0 else [])
+            ready, _, _ = select.select(watched, [], [], remaining)
+            if self.wake_fd in ready:
+                raise WorkerError("the Runner was closed")
             if not ready:
                 continue
             chunk = os.read(fd, 65536)
@@ -175,26 +183,34 @@ class _WorkerProcess:
             raise WorkerError(f"the worker is gone ({exc})") from exc
         return self._read_message(time.monotonic() + timeout)
 
-    def close(self, wait: float = 3.0) -> None:
+    def terminate(self) -> None:
+        """Ask the worker to stop now: on SIGTERM it kills the check it is running and everything
+        that check started, then exits (tens of milliseconds). Safe from any thread: it only
+        signals, so a thread reading the worker's answer sees the end of its output."""
+        try:
+            self.proc.terminate()
+        except OSError:
+            pass
+
+    def close(self, wait: float = STOP_GRACE) -> None:
+        """Stop the worker, idle or in the middle of a check, within about ``wait`` seconds."""
         try:
             self.proc.stdin.close()  # type: ignore[union-attr]
         except OSError:
             pass
+        self.kill(wait)
+
+    def kill(self, wait: float = STOP_GRACE) -> None:
+        """SIGTERM (the worker cleans up after its check), then SIGKILL if it is not gone in ``wait`` s."""
+        self.terminate()
         try:
             self.proc.wait(timeout=wait)
         except subprocess.TimeoutExpired:
-            self.kill()
-        self._release()
-
-    def kill(self) -> None:
-        try:
-            self.proc.kill()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+            try:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         self._release()
 
     def _release(self) -> None:
@@ -208,6 +224,14 @@ class _WorkerProcess:
             self.log.close()
         except OSError:
             pass
+
+
+STOPPED = "stopped"  # failure tag of a check cut short because the Runner was closed (not an attempt)
+
+
+def _stopped(req: CheckRequest) -> Verdict:
+    return Verdict(id=req.exercise_id, passed=False, failure=STOPPED,
+                   summary="torchtutor stopped this check because it is shutting down; save again to check it.")
 
 
 def _runner_error(req: CheckRequest, summary: str, detail: str = "") -> Verdict:
@@ -227,7 +251,9 @@ class Runner:
         self.python = python or sys.executable
         self._lock = threading.Lock()
         self._worker: _WorkerProcess | None = None
+        self._spawning: subprocess.Popen | None = None  # a worker that is still importing torch
         self._closed = False
+        self._wake_r, self._wake_w = os.pipe()  # close() writes here to interrupt a check in flight
 
     def __enter__(self) -> "Runner":
         return self
@@ -253,15 +279,20 @@ class Runner:
             self._worker.kill()
             self._worker = None
         if self._worker is None:
-            self._worker = _WorkerProcess(self.python)
+            try:
+                self._worker = _WorkerProcess(self.python, spawned=lambda proc: setattr(self, "_spawning", proc),
+                                              wake_fd=self._wake_r)
+            finally:
+                self._spawning = None
         return self._worker
 
     def _discard_worker(self) -> str:
         worker, self._worker = self._worker, None
         if worker is None:
             return ""
+        tail = worker.log_tail()
         worker.kill()
-        return worker.log_tail()
+        return tail
 
     def run(self, req: CheckRequest) -> Verdict:
         """Check one exercise and return the verdict. Never raises for learner code.
@@ -290,6 +321,11 @@ class Runner:
                         req, "torchtutor's checking process stopped answering while it ran your code.", str(exc)
                     )
                 except WorkerError as exc:
+                    if self._closed:  # close() told the worker to stop (it kills the check itself)
+                        worker, self._worker = self._worker, None
+                        if worker is not None:
+                            worker.terminate()
+                        return _stopped(req)
                     tail = self._discard_worker()
                     problem = str(exc) + (f"; its log ends: {tail[-500:]}" if tail else "")
                     continue
@@ -307,20 +343,52 @@ class Runner:
             )
 
     def close(self) -> None:
-        """Stop the worker. The Runner cannot be used afterwards."""
-        with self._lock:
-            self._closed = True
+        """Stop the worker, even in the middle of a check; the Runner cannot be used afterwards.
+
+        Safe to call from any thread while another runs a check (a server stopping on Ctrl+C):
+        then the worker is told to stop at once, and that check returns a failed verdict
+        (torchtutor stopped) instead of running on to its end.
+        """
+        self._closed = True
+        if not self._lock.acquire(blocking=False):
+            # A check (or the start) is under way in another thread: tell the worker to stop;
+            # that thread sees it end, reaps it and returns a "stopped" verdict.
+            worker, spawning = self._worker, self._spawning
+            if worker is not None:
+                worker.terminate()
+            if spawning is not None:
+                spawning.terminate()
+            try:
+                os.write(self._wake_w, b"x")
+            except OSError:
+                pass
+            return
+        try:
             worker, self._worker = self._worker, None
             if worker is not None:
                 worker.close()
+            self._close_wake()
+        finally:
+            self._lock.release()
+
+    def _close_wake(self) -> None:
+        for fd in (self._wake_r, self._wake_w):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._wake_r = self._wake_w = -1
 
     def __del__(self) -> None:
         worker = getattr(self, "_worker", None)
-        if worker is not None:
-            try:
-                worker.close(wait=0.5)
-            except Exception:  # noqa: BLE001 - interpreter shutdown
-                pass
+        try:
+            if worker is not None:
+                worker.close()
+            if hasattr(self, "_wake_r"):
+                self._close_wake()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
 
 
 def run_once(req: CheckRequest, *, python: str | None = None) -> Verdict:

@@ -221,6 +221,7 @@ def run_child(
     """
     status = CHILD_FAILED
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the worker's handler is the worker's
         os.setsid()
         procs.set_parent_death_signal(signal.SIGKILL)
         if os.getppid() != worker_pid:  # the worker died before we asked

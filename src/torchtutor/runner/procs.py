@@ -189,6 +189,14 @@ def reap_children() -> None:
             return
 
 
+def _sigkill(pids: list[int]) -> None:
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def kill_everything(pgid: int, root: int, *, subreaper: bool = True, timeout: float = 3.0) -> bool:
     """SIGKILL process group ``pgid`` and every descendant of ``root``; reap them.
 
@@ -209,12 +217,7 @@ def kill_everything(pgid: int, root: int, *, subreaper: bool = True, timeout: fl
         except PermissionError:
             group_gone = not group_members(pgid, live_only=True)
         reap_children()
-        left = descendants(root)
-        for p in left:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
+        _sigkill(descendants(root))
         reap_children()
         left = descendants(root)
         if group_gone and not left:
@@ -225,3 +228,66 @@ def kill_everything(pgid: int, root: int, *, subreaper: bool = True, timeout: fl
         if time.monotonic() > deadline:
             return not any(is_alive(p) for p in left) and not group_members(pgid, live_only=True)
         time.sleep(0.002)
+
+
+def kill_tree(root: int, groups: tuple[int, ...] = (), *, timeout: float = 1.0) -> bool:
+    """SIGKILL every live descendant of ``root`` and every process in ``groups``; reap them.
+
+    For a process that is about to exit (the worker when its parent died, or when it was told
+    to stop): whatever it started, and whatever that started, must not outlive it. Safe to call
+    from a signal handler or another thread. ``root``'s own process group is never signalled
+    (it is the front end's). Returns False if something was still alive after ``timeout``.
+    """
+    own_group = os.getpgid(0)
+    deadline = time.monotonic() + timeout
+    while True:
+        for pgid in groups:
+            if pgid != own_group:
+                try:
+                    os.killpg(pgid, signal.SIGKILL)
+                except OSError:
+                    pass
+        live = [p for p in descendants(root) if is_alive(p)]
+        live += [p for pgid in groups if pgid != own_group for p in group_members(pgid, live_only=True)]
+        _sigkill(live)
+        reap_children()
+        if not live:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+
+
+def watch_parent(parent: int, on_death, *, poll: float = 0.1) -> bool:
+    """Call ``on_death()`` (in a daemon thread) as soon as process ``parent`` has exited.
+
+    Uses a pidfd where the kernel has one (woken the moment the parent exits), else looks at
+    ``getppid()`` every ``poll`` seconds (a process whose parent died is re-parented). Unlike
+    ``PR_SET_PDEATHSIG``, which fires when the *thread* that started us ends, this watches the
+    process: a front end may start its runner from a short-lived thread. Returns False, after
+    calling ``on_death()`` at once, when ``parent`` is already gone.
+    """
+    import select
+    import threading
+
+    if os.getppid() != parent:
+        on_death()
+        return False
+    try:
+        pidfd = os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        pidfd = -1
+
+    def wait() -> None:
+        if pidfd >= 0:
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            while not poller.poll(1000):
+                pass
+        else:
+            while os.getppid() == parent:
+                time.sleep(poll)
+        on_death()
+
+    threading.Thread(target=wait, name="torchtutor-parent-watch", daemon=True).start()
+    return True

@@ -21,6 +21,14 @@ reach the pipe the Runner reads.
 * runner -> worker: ``{"op": "ping"}``; answer ``{"type": "pong", "pid": ...}``
 * end of input: the worker exits.
 
+Lifetime: the worker never outlives the process that started it. A thread watches the
+parent through a pidfd (``procs.watch_parent``, started before torch is imported), and on
+SIGTERM (what :meth:`Runner.close` sends, also mid-check) the worker kills the check child,
+everything that child started and the spare, then exits. ``PR_SET_PDEATHSIG`` is not used for
+the worker itself: it fires when the parent *thread* ends, and the web reader starts its
+runner from a short-lived thread. Each check child has it (its parent thread is the worker's
+main thread), so a worker killed outright takes its running check with it.
+
 The worker never runs a torch operation itself: a parent that has started torch's
 OpenMP thread pool forks children that hang on their first parallel operation.
 """
@@ -186,6 +194,13 @@ class Worker:
         self._buffer = bytearray()
         self._spare: Spare | None = None
         self._pending_group: int | None = None  # a reported check whose exit we owe a wait
+        self._current: int | None = None  # the child running a check right now
+
+    def groups(self) -> tuple[int, ...]:
+        """The process groups of every check child the worker knows of (each is a session leader)."""
+        spare = self._spare
+        known = (spare.pid if spare is not None else None, self._current, self._pending_group)
+        return tuple(p for p in known if p is not None)
 
     # -- protocol -----------------------------------------------------------------
 
@@ -321,9 +336,11 @@ class Worker:
                 pass  # the child died already; supervision reports how
             os.close(spare.request_w)
             spare.request_w = -1
+            self._current = spare.pid
             ending = self._supervise(req, spare, started)
             return verdict_for(req, ending)
         finally:
+            self._current = None
             spare.close()
 
     def _supervise(self, req: CheckRequest, spare: Spare, started: float) -> Ending:
@@ -460,8 +477,24 @@ def _preload() -> list[str]:
     return failed
 
 
+# The Runner puts its pid here, so that a worker whose parent died before it looked exits at once.
+PARENT_ENV = "TORCHTUTOR_RUNNER_PID"
+_current_worker: "Worker | None" = None
+
+
+def _end(*_args: object) -> None:
+    """Kill everything the worker started, at once, and exit: the front end that started us is
+    gone (the parent watch) or wants us gone now (SIGTERM: Ctrl+C, or it is closing)."""
+    worker = _current_worker
+    try:
+        procs.kill_tree(os.getpid(), worker.groups() if worker is not None else ())
+    finally:
+        os._exit(0)
+
+
 def main() -> int:
     """Entry point of ``python -m torchtutor.runner.worker``."""
+    global _current_worker
     in_fd = os.dup(0)
     out_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -469,6 +502,12 @@ def main() -> int:
     os.close(devnull)
     os.dup2(2, 1)  # stray prints in the worker go to its log, never to the protocol
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the front end
+    signal.signal(signal.SIGTERM, _end)
+    try:
+        parent = int(os.environ.pop(PARENT_ENV, "") or os.getppid())
+    except ValueError:
+        parent = os.getppid()
+    procs.watch_parent(parent, _end)  # before the seconds of importing torch: a kill -9 then counts too
 
     failed = _preload()
     for item in failed:
@@ -482,7 +521,7 @@ def main() -> int:
     gc.collect()
     gc.freeze()  # children then do not touch (and copy) the preloaded objects' pages
 
-    worker = Worker(in_fd, out_fd, subreaper=subreaper)
+    worker = _current_worker = Worker(in_fd, out_fd, subreaper=subreaper)
     torch = sys.modules.get("torch")
     try:
         worker.send(

@@ -99,7 +99,10 @@ class Reader:
         try:
             self.runner.start()
         except Exception:  # noqa: BLE001 - the first check will report it as a verdict
-            log.exception("could not start the runner")
+            if not self.stop.is_set():  # (a runner closed while it started is no news)
+                log.exception("could not start the runner")
+        if self.stop.is_set():  # stopped while the runner started: nothing to warm up for
+            return
         try:  # the widgets import torch in this process; do it before the first slider moves
             from ..widgets import autograd_explorer
 
@@ -126,9 +129,14 @@ class Reader:
             self.threads.append(thread)
 
     def close(self) -> None:
+        """Stop the watcher and the runner at once, even in the middle of a check (Ctrl+C must
+        end the server within a second): the check in flight comes back as stopped."""
         self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=2)
+        self.runner.close()
+        deadline = time.monotonic() + 0.5
+        for thread in self.threads:  # not the warm-up: it may be importing torch, and it is a daemon
+            if thread.name != "torchtutor-warm":
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.hub.loop = None
 
 

@@ -302,7 +302,11 @@ class Workspace:
         path = self.exercise_path(lesson, ex)
         if not path.is_file():
             return missing_file_verdict(self.full_id(lesson, ex), path)
+        from ..runner import STOPPED
+
         verdict = runner.run(self.request(lesson, ex))
+        if verdict.failure == STOPPED:  # cut short by a shutdown (Ctrl+C): not an attempt of the learner's
+            return verdict
         self.record(lesson, ex, verdict, path)
         verdict.explanations = explain(self.course, lesson, verdict.misconceptions)
         return verdict

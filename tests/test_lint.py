@@ -236,3 +236,19 @@ def test_a_structural_tag_needs_no_hint_and_any_other_tag_does(course: Path) -> 
          "from torchtutor.checks import Wrong, expect_close, fail")
     warnings = [p for p in lint(course) if p.warning]
     assert [(p.file, p.line) for p in warnings] == [(checker, line_of(checker, 'failure="wrong-sign"'))]
+
+
+def test_a_tag_from_a_helper_the_checker_calls_needs_a_hint_and_an_unused_one_does_not(course: Path) -> None:
+    folder = course / "basics/one/checkers"
+    helper = folder / "_shared.py"
+    helper.write_text("from torchtutor.checks import fail\n\n\n"
+                      "def negative(value):\n"
+                      "    if value < 0:\n"
+                      "        fail(\"`total` is negative.\", failure=\"negative-total\")\n\n\n"
+                      "def unused(value):\n"
+                      "    fail(\"never called by add_two\", failure=\"unused-tag\")\n", encoding="utf-8")
+    checker = folder / "add_two.py"
+    edit(checker, "def check(ex):\n", "import _shared\n\n\ndef check(ex):\n    _shared.negative(ex.get(\"total\"))\n")
+    warnings = [p for p in lint(course) if p.warning]
+    assert [(p.file, p.line) for p in warnings] == [(helper, line_of(helper, 'failure="negative-total"'))]
+    assert "exercise 'add-two'" in warnings[0].message

@@ -31,6 +31,7 @@ STRUCTURAL_FAILURES = frozenset({
     "not-a-module",        # something other than an nn.Module where a model is asked for
     "not-a-layer",         # something other than an nn.Linear where a layer is asked for
     "not-sequential",      # something other than a new nn.Sequential
+    "not-a-loader",        # something other than a DataLoader where one is asked for
     "class-not-instance",  # the class (nn.Linear) where an object (nn.Linear(1, 1)) is asked for
     "missing-key",         # a dict without one of the keys asked for
     "missing-layer",       # a module without a layer under the name the exercise gives

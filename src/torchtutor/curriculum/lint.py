@@ -279,10 +279,12 @@ def _plan_data(ctx: _Ctx) -> None:
                                                 f"[{table}] has no entry for lesson {slug!r}; the module plan shows one per lesson"))
 def _hint_tags(ctx: _Ctx) -> None:
     """Hints and checkers agree on failure tags: a hint's ``when`` names a tag some checker
-    can produce (error), and a specific tag the exercise's checker declares has a hint that
-    answers it, by the tag or by a misconception declared with it (warning)."""
+    can produce (error), and a specific tag the exercise's checker declares (itself, or in a
+    lesson helper function it calls: ``tags.helpers_used``) has a hint that answers it, by the
+    tag or by a misconception declared with it (warning)."""
     from .slips import load_slips
-    from .tags import checker_declares, engine_tags, is_exception_name, lesson_helpers, structural_tags
+    from .tags import (Declared, checker_declares, engine_tags, helpers_used, is_exception_name, lesson_helpers,
+                       structural_tags)
 
     generic = engine_tags()
     structural = structural_tags()
@@ -305,10 +307,13 @@ def _hint_tags(ctx: _Ctx) -> None:
                                 f"produces (no `failure=` or misconception with that tag in "
                                 f"checkers/{ex.stem}.py, its helpers or the checks API); fix the tag or the checker",
                                 needle=f'"{tag}"')
-            for tag, (path, line) in sorted(own.failures.items()):
+            specific = Declared()
+            specific.update(own)
+            specific.update(helpers_used(lesson, ex))
+            for tag, (path, line) in sorted(specific.failures.items()):
                 if tag in generic or tag in structural or is_exception_name(tag) or tag in answered:
                     continue
-                if own.companions.get(tag, set()) & answered:
+                if specific.companions.get(tag, set()) & answered:
                     continue
                 ctx.problems.append(Problem(path, line, f"failure {tag!r} has no hint in exercise {ex.id!r} that "
                                             f"answers it: add one to lesson.toml with when = [\"{tag}\"]",

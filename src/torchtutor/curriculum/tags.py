@@ -17,7 +17,8 @@ What counts as producible for an exercise:
 - the tags the lesson's slip table shows the checker producing (tests/test_slips.py
   proves each of them through the real harness).
 
-A failure tag with no hint is a warning, except for the generic tags above and the
+A failure tag with no hint is a warning: a tag of the exercise's checker, or of a lesson
+helper function the checker calls (``helpers_used``), except for the generic tags above and the
 *structural* ones the checks API declares in ``STRUCTURAL_FAILURES`` (``checks/api.py``):
 tags about the form of an answer whose verdict already names the form expected.
 
@@ -72,13 +73,16 @@ def _callee(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-@lru_cache(maxsize=256)
-def _scan_cached(path: Path, mtime: float) -> Declared:
-    found = Declared()
+def _parse(path: Path) -> ast.Module | None:
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return found
+        return None
+
+
+def _declared_in(tree: ast.AST, path: Path) -> Declared:
+    """The failure tags and misconception ids written as literals anywhere under ``tree``."""
+    found = Declared()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -99,6 +103,22 @@ def _scan_cached(path: Path, mtime: float) -> Declared:
             found.failures.setdefault(tag, (path, getattr(failure_node or mis_node, "lineno", node.lineno)))
             found.companions.setdefault(tag, set()).update(misconceptions)
     return found
+
+
+@lru_cache(maxsize=256)
+def _scan_cached(path: Path, mtime: float) -> Declared:
+    tree = _parse(path)
+    return Declared() if tree is None else _declared_in(tree, path)
+
+
+@lru_cache(maxsize=64)
+def _helper_parts_cached(path: Path, mtime: float) -> dict[str, Declared]:
+    """For each top-level function and class of a helper file, what its own body declares."""
+    tree = _parse(path)
+    if tree is None:
+        return {}
+    return {node.name: _declared_in(node, path) for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
 
 def scan(path: Path) -> Declared:
@@ -161,6 +181,39 @@ def lesson_helpers(lesson: Lesson) -> Declared:
 def checker_declares(lesson: Lesson, ex: Exercise) -> Declared:
     """What the exercise's own checker file declares."""
     return scan(exercise_files(lesson, ex).checker)
+
+
+def helpers_used(lesson: Lesson, ex: Exercise) -> Declared:
+    """What the lesson helpers the exercise's checker uses declare for it: the tags written in
+    the body of each helper function or class it names (``import _nn_checks as nnc`` and then
+    ``nnc.instantiate(...)``). Only those bodies count, not the helpers they call in turn: a
+    helper that every call goes through (say one that adds a catalogue reading of a missing
+    ``super().__init__()``) would otherwise make every tag of the file this exercise's."""
+    checker = exercise_files(lesson, ex).checker
+    tree = _parse(checker)
+    found = Declared()
+    if tree is None:
+        return found
+    modules: dict[str, Path] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("_") and "." not in alias.name:
+                    modules[alias.asname or alias.name] = checker.parent / f"{alias.name}.py"
+    used: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+            used.setdefault(node.value.id, set()).add(node.attr)
+    for name, attributes in used.items():
+        path = modules[name]
+        try:
+            parts = _helper_parts_cached(path, path.stat().st_mtime)
+        except OSError:
+            continue
+        for attribute in sorted(attributes):
+            if attribute in parts:
+                found.update(parts[attribute])
+    return found
 
 
 def is_exception_name(tag: str) -> bool:

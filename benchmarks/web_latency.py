@@ -15,10 +15,14 @@ It starts a real ``torchtutor serve`` on a fresh workspace (a subprocess, port 0
 - runs ``python exercise.py`` of the same file cold, the baseline a learner without the
   warm runner pays;
 - runs ``python -m torchtutor check ID --json`` while the server runs (the CLI sends the
-  check to the server's warm runner over its Unix socket).
+  check to the server's warm runner over its Unix socket);
+- streams a ``training-curves`` run (the default 300 steps): time to its first snapshot and
+  to the last; then times autograd-explorer calls while a long run (3,000 steps) streams,
+  against the same calls with nothing training, measured just before: a training run
+  must not hold up the other widgets (it trains in its own thread, outside the RNG lock).
 
 Goals: page p50 < 50 ms, widget p50 < 20 ms, save-to-verdict p50 < 300 ms and at most 1/10
-of the cold run, CLI check p50 < 300 ms.
+of the cold run, CLI check p50 < 300 ms, widget p50 while a run trains < 20 ms.
 """
 
 from __future__ import annotations
@@ -88,6 +92,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--cold", type=int, default=5)
     parser.add_argument("--cli", type=int, default=10)
+    parser.add_argument("--during", type=int, default=30, help="widget calls timed while a training run streams")
     args = parser.parse_args()
 
     course = load_or_raise()
@@ -116,6 +121,9 @@ def main() -> None:
                     reply = client.get(f"/lesson/{slug}")
                     pages.append((time.perf_counter() - t) * 1000)
                     assert reply.status_code == 200, reply.text[:200]
+
+                run_first, run_all = training_run(client, origin, {})
+                idle, during = widget_calls_during_training(client, origin, args.during)
 
                 widgets, widget_where = [], "(httpx)"
                 if not CHROMIUM.exists():
@@ -159,6 +167,57 @@ def main() -> None:
     print(f"cold `python exercise.py`        {fmt(cold)}")
     print(f"save-to-verdict / cold run       {ratio:.3f}   goal <= 0.10: {ok(ratio <= 0.10)}")
     print(f"CLI `torchtutor check` (server)  {fmt(cli)}   goal p50 < 300 ms: {ok(cli_p50 < 300)}")
+    print(f"training-curves, 300 steps       first snapshot {run_first:7.1f} ms   last {run_all:7.1f} ms")
+    print(f"widget API, nothing training     {fmt(idle)}")
+    print(f"widget API while a run trains    {fmt(during)}   goal p50 < 20 ms: {ok(pct(during, .5) < 20)}; "
+          f"p50 / idle p50 {pct(during, .5) / pct(idle, .5):.2f}")
+
+
+def training_run(client: httpx.Client, origin: dict, params: dict) -> tuple[float, float]:
+    """Milliseconds to the first and the last snapshot of a streamed training-curves run."""
+    t = time.perf_counter()
+    first = None
+    with client.stream("POST", "/api/widget/training-curves/stream", json={"params": params}, headers=origin) as reply:
+        assert reply.status_code == 200, reply.read()[:200]
+        for line in reply.iter_lines():
+            if line.strip() and first is None:
+                first = (time.perf_counter() - t) * 1000
+    return first or 0.0, (time.perf_counter() - t) * 1000
+
+
+def widget_calls_during_training(client: httpx.Client, origin: dict, n: int) -> tuple[list[float], list[float]]:
+    """n autograd-explorer calls with nothing training, then n while a long run streams (own connection)."""
+    import threading
+
+    def calls() -> list[float]:
+        times = []
+        for i in range(n):
+            t = time.perf_counter()
+            reply = client.post("/api/widget/autograd-explorer", json={"params": {"w1": -1 + 2 * i / max(1, n - 1)}},
+                                headers=origin)
+            times.append((time.perf_counter() - t) * 1000)
+            assert reply.status_code == 200, reply.text[:200]
+        return times
+
+    idle = calls()
+    started, finished = threading.Event(), threading.Event()
+
+    def train() -> None:
+        with httpx.Client(base_url=str(client.base_url), cookies=client.cookies, timeout=300) as other, \
+                other.stream("POST", "/api/widget/training-curves/stream",
+                             json={"params": {"steps": 3000, "eval_every": 30}}, headers=origin) as reply:
+            for line in reply.iter_lines():
+                started.set()
+                if finished.is_set():
+                    break                      # closing the stream stops the run on the server
+
+    thread = threading.Thread(target=train, daemon=True)
+    thread.start()
+    started.wait(120)
+    during = calls()
+    finished.set()
+    thread.join(timeout=300)
+    return idle, during
 
 
 WIDGET_CALLS = """async ([n]) => {

@@ -271,11 +271,9 @@ def follow_widget(snapshots, *, steps_key: str = "steps_done", total_key: str = 
     last: dict = {}
     with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = None
+        task = bar.add_task("train", total=None)          # a pulsing bar until the first snapshot
         for last in snapshots:
-            if task is None:
-                task = bar.add_task("train", total=last.get(total_key) or 1)
-            bar.update(task, completed=last.get(steps_key, 0))
+            bar.update(task, total=last.get(total_key) or 1, completed=last.get(steps_key, 0))
     return last
 
 

@@ -95,3 +95,32 @@ def test_the_cli_has_the_serve_command_and_start_serves() -> None:
     commands = get_command(app).commands
     assert "serve" in commands, "cli.py must register the serve command (cli_serve.register)"
     assert "--no-serve" in {opt for p in commands["start"].params for opt in p.opts}
+
+
+def test_every_widget_mention_parses_and_the_page_starts_the_widget_there() -> None:
+    """`torchtutor widget NAME --flag value` in a lesson opens NAME's widget with those settings."""
+    import html
+    import json
+    import re
+
+    from torchtutor.curriculum.markdown import widget_mentions
+    from torchtutor.widgets import WIDGETS
+
+    assert widget_mentions("run `torchtutor widget training-curves --dataset fashion-mnist --lr=0.01` now") == \
+        [("training-curves", ["--dataset", "fashion-mnist", "--lr=0.01"])]
+    assert widget_mentions("torchtutor widget softmax-explorer shows it") == [("softmax-explorer", [])]
+    for lesson in COURSE.lessons:
+        text = (lesson.dir / "lesson.md").read_text()
+        first: dict[str, list[str]] = {}
+        for name, args in widget_mentions(text):
+            assert name in WIDGETS, f"{lesson.slug} mentions a widget that does not exist: {name}"
+            WIDGETS[name].parse_args(args)                 # a bad flag in the lesson text fails here
+            first.setdefault(name, args)
+        page = render_markdown(text, lesson)
+        for name, args in first.items():
+            host = re.search(rf'data-widget="{name}" data-defaults="([^"]*)"', page.body)
+            assert host, (lesson.slug, name)
+            assert json.loads(html.unescape(host.group(1))) == WIDGETS[name].settings(args)
+    fashion = render_markdown((COURSE.lesson("fashion-mnist-project").dir / "lesson.md").read_text(),
+                              COURSE.lesson("fashion-mnist-project"))
+    assert "&quot;dataset&quot;: &quot;fashion-mnist&quot;" in fashion.body

@@ -24,6 +24,23 @@ from dataclasses import dataclass, field
 # is where the web reader and the notebook put the interactive widget.
 WIDGET_MENTION = re.compile(r"torchtutor widget ([a-z][a-z0-9-]*)")
 
+
+def widget_mentions(text: str) -> list[tuple[str, list[str]]]:
+    """Every ``torchtutor widget NAME --flag value ...`` in ``text``: the name and the flags typed
+    after it, up to the end of the code span or the line. The web reader and the notebook open
+    the widget with those settings, so it starts where the sentence around it says."""
+    found = []
+    for match in WIDGET_MENTION.finditer(text):
+        tokens = re.split(r"[`\n]", text[match.end():], maxsplit=1)[0].split()
+        args: list[str] = []
+        i = 0
+        while i < len(tokens) and tokens[i].startswith("--") and len(tokens[i]) > 2:
+            takes_value = "=" not in tokens[i] and i + 1 < len(tokens) and not tokens[i + 1].startswith("--")
+            args += tokens[i:i + 2] if takes_value else tokens[i:i + 1]
+            i += 2 if takes_value else 1
+        found.append((match.group(1), args))
+    return found
+
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)\s*(.*)$")
 
 

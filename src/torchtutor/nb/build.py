@@ -24,7 +24,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from ..curriculum import Course, Lesson
 from ..curriculum.evaluate import format_value, run_check_code
 from ..curriculum.files import exercise_files
-from ..curriculum.markdown import WIDGET_MENTION, code_blocks
+from ..curriculum.markdown import code_blocks, widget_mentions
 from ..curriculum.reports import notebook_name
 
 DEFAULT_INSTALL_SOURCE = "torchtutor"
@@ -82,12 +82,16 @@ def _prose(cells: _Cells, text: str, lesson_dir: Path, widgets: set[str]) -> Non
 
 
 def _widgets_after(cells: _Cells, text: str, widgets: set[str]) -> None:
-    from ..widgets import WIDGETS
+    from ..widgets import WIDGETS, WidgetError
 
-    for name in WIDGET_MENTION.findall(text):
+    for name, args in widget_mentions(text):
         if name in WIDGETS and name not in widgets:
             widgets.add(name)
-            cells.code(f"nb.widget({name!r})  # interactive in Jupyter with anywidget; its numbers as text elsewhere")
+            try:   # the settings the lesson's mention gives, as keyword arguments
+                given = "".join(f", {k}={v!r}" for k, v in WIDGETS[name].parse_args(args).items())
+            except WidgetError:
+                given = ""
+            cells.code(f"nb.widget({name!r}{given})  # interactive in Jupyter with anywidget; its numbers as text elsewhere")
 
 
 def _check_cells(cells: _Cells, lesson: Lesson, check, solutions: bool) -> None:

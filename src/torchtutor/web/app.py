@@ -107,6 +107,9 @@ class Reader:
             from ..widgets import autograd_explorer
 
             self.in_process(autograd_explorer)
+            from ..widgets.curves import warm_up
+
+            warm_up()   # a training run's first optimizer imports torch._dynamo: seconds, paid here
         except Exception:  # noqa: BLE001
             log.exception("widget warm-up failed")
 

@@ -27,7 +27,7 @@ from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..curriculum import Course, Lesson
-from ..curriculum.markdown import WIDGET_MENTION
+from ..curriculum.markdown import widget_mentions
 from ..widgets import WIDGETS
 from .diagrams import diagram_svg
 
@@ -116,10 +116,18 @@ def _fence(token: Token, state: dict) -> str:
             f'<pre class="hl"><code>{highlight_code(code, lang or "")}</code></pre></figure>\n')
 
 
-def widget_host(name: str) -> str:
+def widget_host(name: str, args: list[str] | tuple[str, ...] = ()) -> str:
+    """The placeholder app.js mounts widget ``name`` in, starting from the settings the lesson's
+    mention gives (``--flag value`` after the name); ``args`` must parse (tests/web/test_pages.py)."""
+    from ..widgets import WidgetError
+
     widget = WIDGETS[name]
+    try:
+        settings = widget.settings(args)
+    except WidgetError:
+        settings = widget.settings()
     return (f'<div class="tt-widget" data-widget="{esc(name)}" '
-            f'data-defaults="{esc(json.dumps({p.name: p.to_dict()["default"] for p in widget.params}))}"'
+            f'data-defaults="{esc(json.dumps(settings))}"'
             + (' data-stream="1"' if widget.stream is not None else '') + '>'
             f'<div class="tt-widget-title">{esc(name)}</div>'
             f'<p class="tt-widget-desc">{esc(widget.description)}</p>'
@@ -134,7 +142,7 @@ def render_markdown(text: str, lesson: Lesson | None = None) -> RenderedLesson:
     toc: list[tuple[int, str, str]] = []
     out: list[Token] = []
     seen_widgets: list[str] = []
-    pending: list[str] = []
+    pending: list[tuple[str, list[str]]] = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[i + 1]
@@ -154,16 +162,16 @@ def render_markdown(text: str, lesson: Lesson | None = None) -> RenderedLesson:
                         child.content = f"[figure {src} is missing from the lesson: {child.content}]"
                         child.children = None
         if token.type in ("inline", "fence", "code_block"):
-            for name in WIDGET_MENTION.findall(token.content):
-                if name in WIDGETS and name not in seen_widgets and name not in pending:
-                    pending.append(name)
+            for name, args in widget_mentions(token.content):
+                if name in WIDGETS and name not in seen_widgets and name not in [p[0] for p in pending]:
+                    pending.append((name, args))
         out.append(token)
         if token.level == 0 and token.nesting <= 0 and pending:
-            for name in pending:
+            for name, args in pending:
                 block = Token("html_block", "", 0)
-                block.content = widget_host(name)
+                block.content = widget_host(name, args)
                 out.append(block)
-            seen_widgets.extend(pending)
+            seen_widgets.extend(name for name, _ in pending)
             pending = []
     state = {"diagrams": 0, "missing": 0, "lesson": lesson, "checks": []}
     md.add_render_rule("fence", lambda self, toks, idx, options, env: _fence(toks[idx], state))

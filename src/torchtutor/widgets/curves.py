@@ -111,7 +111,12 @@ def _model(hidden: int, dropout: float, generator):
     initialises itself (uniform in +-1/sqrt(fan_in)) but from ``generator``."""
     import torch
     import torch.nn as nn
-    from torch.nn.utils import skip_init
+
+    class UnsetLinear(nn.Linear):
+        """nn.Linear whose constructor leaves the weights alone (no global RNG) for the run to fill."""
+
+        def reset_parameters(self) -> None:
+            pass
 
     class SeededDropout(nn.Module):
         """nn.Dropout's behaviour, drawing its masks from the run's own generator."""
@@ -122,7 +127,7 @@ def _model(hidden: int, dropout: float, generator):
             keep = torch.rand(x.shape, generator=generator) >= dropout
             return x * keep / (1 - dropout)
 
-    first, last = skip_init(nn.Linear, 784, hidden), skip_init(nn.Linear, hidden, 10)
+    first, last = UnsetLinear(784, hidden), UnsetLinear(hidden, 10)
     with torch.no_grad():
         for layer in (first, last):
             bound = 1 / math.sqrt(layer.in_features)
@@ -130,6 +135,16 @@ def _model(hidden: int, dropout: float, generator):
             layer.bias.uniform_(-bound, bound, generator=generator)
     layers = [first, nn.ReLU()] + ([SeededDropout()] if dropout else []) + [last]
     return nn.Sequential(*layers)
+
+
+def warm_up() -> None:
+    """Pay a run's one-time costs before the first one: torch.optim's first optimizer imports
+    torch._dynamo (seconds on a slow machine) and the sample is decoded once per process. A
+    server calls this at start, in the background, so the first Train answers at once."""
+    import torch
+
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+    _splits("mnist", raw=False)
 
 
 def training_curves_stream(dataset: str = "mnist", optimizer: str = "adam", lr: float = 0.001, batch: int = 64,

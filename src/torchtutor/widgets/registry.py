@@ -148,6 +148,12 @@ class Widget:
             i += 1
         return kwargs
 
+    def settings(self, args: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+        """Every parameter's value as JSON-ready data: the defaults, with ``--name value`` pairs
+        (a lesson's mention of the widget) applied; WidgetError if a pair does not parse."""
+        values = {p.name: p.default for p in self.params} | self.parse_args(list(args))
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
     def usage(self) -> str:
         if not self.params:
             return "none"

@@ -35,8 +35,11 @@ def doctor(ctx: typer.Context,
                "--json", help="Print JSON; the script's own output goes to stderr.")] = False):
     """Run a training script under instrumentation and report the four-phase debugging checklist.
 
-    `torchtutor doctor train.py -- --epochs 3`. Exit code: 0 no warnings, 1 warnings, 2 usage error,
-    4 the script itself crashed (also `summary.doctor_exit_code` and `summary.crashed` in --json).
+    `torchtutor doctor train.py -- --epochs 3`. The script reads the doctor's stdin, as under `python`
+    (`torchtutor doctor train.py < in.txt`). Ctrl-C (SIGINT) and SIGTERM are passed on to the script,
+    which sees KeyboardInterrupt; the report then covers the run up to then. Exit code: 0 no warnings,
+    1 warnings, 2 usage error, 4 the script itself crashed, 130 interrupted by Ctrl-C, 143 by SIGTERM
+    (also `summary.doctor_exit_code`, `summary.crashed` and `summary.interrupted` in --json).
     """
     from rich.console import Console
 
@@ -54,7 +57,7 @@ def doctor(ctx: typer.Context,
                               "catalogue.")
     try:
         report = diagnose.run_doctor(script, list(ctx.args), max_seconds=max_seconds, max_steps=max_steps,
-                                     output="stderr" if as_json else "inherit")
+                                     output="stderr" if as_json else "inherit", stdin=True)
     except diagnose.DoctorUsageError as exc:
         raise DoctorCallError(str(exc)) from None
     if as_json:

@@ -130,12 +130,22 @@ def _run_one(opts: dict[str, Any]) -> None:
     probe = Probe(max_steps=opts["max_steps"], max_seconds=opts["max_seconds"], fast_forward=True,
                   summary=opts["replay"] is None)
     done = threading.Event()
+    interrupted: list[str] = []
 
     def on_signal(signum, frame):
         if not done.is_set():
             probe.request_stop("max-seconds")
 
-    signal.signal(signal.SIGTERM, on_signal)
+    def on_interrupt(signum, frame):
+        # Ctrl-C or SIGTERM, passed on by the doctor: the script unwinds as under `python` after
+        # Ctrl-C (KeyboardInterrupt), and the findings so far are still written.
+        if not done.is_set():
+            interrupted.append(signal.Signals(signum).name)
+            raise KeyboardInterrupt
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:   # not when the doctor ignores it
+        signal.signal(signal.SIGINT, on_interrupt)
+    signal.signal(signal.SIGTERM, on_interrupt)
     signal.signal(signal.SIGUSR1, on_signal)
     if opts["max_seconds"]:
         limit = opts["max_seconds"] + 3.0
@@ -196,7 +206,7 @@ def _run_one(opts: dict[str, Any]) -> None:
             sys.stderr.write(f"{code}\n")
             exit_status = 1
     except KeyboardInterrupt:
-        exit_status = 130
+        exit_status = 128 + int(signal.Signals[interrupted[0]]) if interrupted else 130
     except BaseException as exc:  # the script crashed: show it as Python would, then explain
         exit_status = 1
         if watch is not None:
@@ -214,7 +224,9 @@ def _run_one(opts: dict[str, Any]) -> None:
         del exc
     finally:
         done.set()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # from here on a late Ctrl-C or SIGTERM must not cost the findings: the doctor waits for them
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         probe.uninstall()
     duration = time.monotonic() - started
@@ -235,6 +247,7 @@ def _run_one(opts: dict[str, Any]) -> None:
         "fast_forward_step": probe.fast_forward_step,
         "stopped_at_step": probe.stopped_at,
         "steps": probe.n_steps,
+        "interrupted": interrupted[0] if interrupted else None,
         "backward_calls": probe.n_backward,
         "duration_s": round(duration, 3),
         "internal_errors": probe.internal_errors,
@@ -315,7 +328,10 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["--batch"]:
         _run_batch(argv[1])
         os._exit(0)
-    _run_one(_parse(argv))
+    try:
+        _run_one(_parse(argv))
+    except KeyboardInterrupt:   # Ctrl-C before the script started (importing torch): the doctor says so
+        os._exit(130)
     os._exit(0)
 
 

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -22,10 +23,20 @@ from ..pysource import SourceError, read_source
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SRC = os.path.dirname(os.path.dirname(_HERE))
-_BOOT = ("import sys; sys.path.insert(0, {src!r}); "
-         "from torchtutor.diagnose.child import main; main()")
+_BOOT = ("import sys; sys.path.insert(0, {src!r})\n"
+         "try:\n from torchtutor.diagnose.child import main\n"
+         "except KeyboardInterrupt:\n raise SystemExit(130)\n"   # Ctrl-C while starting: no traceback
+         "main()")
 #: Seconds the parent waits beyond --max-seconds before it kills a child that did not stop.
 KILL_GRACE_S = 30.0
+#: Seconds the parent waits, after Ctrl-C or SIGTERM, for the script to unwind and the child to
+#: write what it found, before it kills the child. A second signal kills it at once.
+INTERRUPT_GRACE_S = 5.0
+#: The signals the doctor passes on to the script's process (as ``python SCRIPT`` would receive them).
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+#: ``si_code`` of a signal the kernel sent itself: Ctrl-C typed at a terminal goes to the whole
+#: foreground process group, so the child has already received it and it is not sent again.
+_SI_KERNEL = 0x80
 
 
 #: The doctor's exit codes (``torchtutor doctor``; also ``summary.doctor_exit_code`` in the JSON).
@@ -33,6 +44,7 @@ EXIT_CLEAN = 0       # no warning, and the script did not crash
 EXIT_WARNINGS = 1    # at least one warning
 EXIT_USAGE = 2       # the doctor was called wrongly (no such script, bad limits)
 EXIT_CRASHED = 4     # the script raised an exception (whatever else was found); 3 is torchtutor's own error
+EXIT_INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}   # 128 + the signal, as shells report it
 
 
 class DoctorUsageError(Exception):
@@ -58,9 +70,17 @@ class DoctorReport(SplitFindings):
         return bool(crash) and not crash.get("after_fast_forward")
 
     @property
+    def interrupted(self) -> str | None:
+        """``"SIGINT"`` or ``"SIGTERM"`` when the doctor itself was interrupted during the run."""
+        return self.summary.get("interrupted")
+
+    @property
     def exit_code(self) -> int:
-        """The doctor's own exit code: :data:`EXIT_CRASHED` when the script crashed, else
-        :data:`EXIT_WARNINGS` with at least one warning, else :data:`EXIT_CLEAN`."""
+        """The doctor's own exit code: 130 (SIGINT) or 143 (SIGTERM) when the run was interrupted,
+        else :data:`EXIT_CRASHED` when the script crashed, else :data:`EXIT_WARNINGS` with at
+        least one warning, else :data:`EXIT_CLEAN`."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED[signal.Signals[self.interrupted]]
         if self.crashed:
             return EXIT_CRASHED
         return EXIT_WARNINGS if self.warnings else EXIT_CLEAN
@@ -116,7 +136,9 @@ def _validate(script: str | os.PathLike, max_seconds: float | None, max_steps: i
 
 
 def _spawn(path: str, args: Sequence[str], result: str, *, max_seconds: float | None, max_steps: int | None,
-           replay: str | None, output: str, python: str) -> tuple[int | None, str | None, bool]:
+           replay: str | None, output: str, python: str,
+           stdin: bool = False) -> tuple[int | None, str | None, bool, str | None]:
+    """Run the child; returns (exit code, captured output, killed, the signal that interrupted the doctor)."""
     cmd = [python, "-c", _BOOT.format(src=_SRC), "--result", result]
     if max_seconds is not None:
         cmd += ["--max-seconds", repr(float(max_seconds))]
@@ -146,15 +168,12 @@ def _spawn(path: str, args: Sequence[str], result: str, *, max_seconds: float | 
     else:
         raise ValueError(f"output must be inherit, stderr, capture or quiet, not {output!r}")
     limit = (max_seconds + KILL_GRACE_S) if max_seconds is not None else None
-    killed = False
+    # Same process group as the doctor (not a new session): a script that reads the terminal
+    # must stay in the terminal's foreground group, or reading it would stop the script.
     proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=stderr,
-                            stdin=subprocess.DEVNULL, start_new_session=False)
+                            stdin=None if stdin else subprocess.DEVNULL, start_new_session=False)
     try:
-        code = proc.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        killed = True
-        proc.send_signal(signal.SIGKILL)
-        code = proc.wait()
+        code, killed, interrupted = _wait(proc, limit)
     except BaseException:
         proc.kill()
         proc.wait()
@@ -171,7 +190,56 @@ def _spawn(path: str, args: Sequence[str], result: str, *, max_seconds: float | 
                 sys.stderr.write(captured)
                 captured = None
         sink.close()
-    return code, captured, killed
+    return code, captured, killed, interrupted
+
+
+def _wait(proc: subprocess.Popen, limit: float | None) -> tuple[int | None, bool, str | None]:
+    """Wait for the child within ``limit`` seconds, passing SIGINT and SIGTERM on to it.
+
+    The two signals are blocked in this thread and taken with ``sigtimedwait`` while the child
+    runs, so the doctor is never interrupted half-way: a signal is sent on to the child (unless
+    the kernel sent it to the whole process group, as Ctrl-C at a terminal does, in which case
+    the child has it already), the script unwinds with KeyboardInterrupt, and the child writes
+    what it found. A child that has not exited :data:`INTERRUPT_GRACE_S` seconds later, or a
+    second signal, gets SIGKILL. Returns (exit code, killed, signal name or None).
+    """
+    if threading.current_thread() is not threading.main_thread():   # signals only reach the main thread
+        try:
+            return proc.wait(timeout=limit), False, None
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait(), True, None
+    deadline = time.monotonic() + limit if limit is not None else None
+    interrupted: str | None = None
+    # a signal the doctor was started ignoring (`nohup`, a background job) is ignored, as python would
+    taken = [s for s in FORWARDED if signal.getsignal(s) is not signal.SIG_IGN]
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, taken)
+    try:
+        while True:
+            code = proc.poll()
+            if code is not None:
+                return code, False, interrupted
+            if deadline is not None and time.monotonic() > deadline:
+                proc.kill()
+                return proc.wait(), True, interrupted
+            info = signal.sigtimedwait(taken, 0.05) if taken else time.sleep(0.05)
+            if info is None:
+                continue
+            if interrupted is not None:              # the second signal: stop waiting for the script
+                proc.kill()
+                return proc.wait(), True, interrupted
+            interrupted = signal.Signals(info.si_signo).name
+            if info.si_code != _SI_KERNEL:
+                try:
+                    proc.send_signal(info.si_signo)
+                except OSError:
+                    pass
+            grace = time.monotonic() + INTERRUPT_GRACE_S
+            deadline = grace if deadline is None else min(deadline, grace)
+    finally:
+        while taken and signal.sigtimedwait(taken, 0) is not None:   # taken here, not raised after unblocking
+            pass
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _load(result: str) -> dict[str, Any] | None:
@@ -186,13 +254,16 @@ def _load(result: str) -> dict[str, Any] | None:
 
 def run_doctor(script: str | os.PathLike, args: Sequence[str] = (), *, max_seconds: float | None = 60.0,
                max_steps: int | None = None, output: str = "inherit", replay: bool = True,
-               python: str | None = None) -> DoctorReport:
+               python: str | None = None, stdin: bool = False) -> DoctorReport:
     """Run ``script`` with ``args`` under the probes in a child process and return the report.
 
     output: ``"inherit"`` (the script prints to this terminal), ``"stderr"`` (its stdout goes
     to stderr, keeping stdout free for JSON), ``"capture"`` (kept in ``report.output``, last
-    8,000 characters) or ``"quiet"``. Raises :class:`DoctorUsageError` for a missing script
-    or bad limits.
+    8,000 characters) or ``"quiet"``. stdin: the script reads this process's stdin, as under
+    ``python SCRIPT`` (else it reads an empty one). Called from the main thread, SIGINT and
+    SIGTERM are passed on to the script (see :func:`_wait`) and the report covers the run up
+    to then, with ``summary.interrupted`` set. Raises :class:`DoctorUsageError` for a missing
+    script or bad limits.
     """
     path = _validate(script, max_seconds, max_steps)
     args = [str(a) for a in args]
@@ -200,11 +271,12 @@ def run_doctor(script: str | os.PathLike, args: Sequence[str] = (), *, max_secon
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="torchtutor-doctor-") as tmp:
         result = os.path.join(tmp, "result.json")
-        code, captured, killed = _spawn(path, args, result, max_seconds=max_seconds, max_steps=max_steps,
-                                        replay=None, output=output, python=python)
+        code, captured, killed, interrupted = _spawn(path, args, result, max_seconds=max_seconds,
+                                                     max_steps=max_steps, replay=None, output=output,
+                                                     python=python, stdin=stdin)
         data = _load(result)
         replay_data = None
-        hint = _replay_hint(data) if replay else None
+        hint = _replay_hint(data) if replay and not interrupted else None
         if hint is not None:
             steps = int(data.get("steps") or 0)
             replay_result = os.path.join(tmp, "replay.json")
@@ -212,21 +284,39 @@ def run_doctor(script: str | os.PathLike, args: Sequence[str] = (), *, max_secon
                    max_steps=steps + 1, replay=hint, output="quiet", python=python)
             replay_data = _load(replay_result)
     return _to_report(path, args, data, replay_data, code=code, killed=killed, captured=captured,
-                      max_seconds=max_seconds, max_steps=max_steps, wall=time.monotonic() - started)
+                      max_seconds=max_seconds, max_steps=max_steps, wall=time.monotonic() - started,
+                      interrupted=interrupted)
+
+
+def _interrupt_text(interrupted: str) -> str:
+    how = "Ctrl-C (SIGINT)" if interrupted == "SIGINT" else interrupted
+    return (f"The run was interrupted by {how}, which was passed on to the script; what is reported covers "
+            f"the run up to then. Exit code {EXIT_INTERRUPTED[signal.Signals[interrupted]]}.")
 
 
 def _to_report(path: str, args: list[str], data: dict[str, Any] | None, replay_data: dict[str, Any] | None, *,
                code: int | None, killed: bool, captured: str | None, max_seconds: float | None,
-               max_steps: int | None, wall: float) -> DoctorReport:
+               max_steps: int | None, wall: float, interrupted: str | None = None) -> DoctorReport:
     if data is None:
-        why = (f"the script did not stop within {max_seconds:g} s plus a {KILL_GRACE_S:g} s grace period and "
-               "was killed" if killed else f"the instrumented child exited with status {code} before reporting")
+        if interrupted and killed:
+            why = (f"the run was interrupted by {interrupted} and the script did not stop within "
+                   f"{INTERRUPT_GRACE_S:g} s (or a second signal came), so it was killed")
+        elif interrupted:
+            why = f"the run was interrupted by {interrupted} before the script started or before it reported"
+        elif killed:
+            why = (f"the script did not stop within {max_seconds:g} s plus a {KILL_GRACE_S:g} s grace period and "
+                   "was killed")
+        else:
+            why = f"the instrumented child exited with status {code} before reporting"
         summary = {"warnings": 0, "infos": 0, "warning_ids": [], "steps": None, "backward_calls": None,
-                   "cut_short": "killed" if killed else None, "crash": None, "duration_s": round(wall, 3),
-                   "verdict": f"No findings: {why}."}
-        summary.update(crashed=False, doctor_exit_code=EXIT_CLEAN)
-        return DoctorReport(script=path, argv=args, exit_status=code if not killed else None, findings=[],
-                            summary=summary, output=captured)
+                   "cut_short": "killed" if killed and not interrupted else None, "crash": None,
+                   "duration_s": round(wall, 3), "verdict": f"No findings: {why}."}
+        if interrupted:
+            summary["interrupted"] = interrupted
+        report = DoctorReport(script=path, argv=args, exit_status=code if not killed else None, findings=[],
+                              summary=summary, output=captured)
+        summary.update(crashed=False, doctor_exit_code=report.exit_code)
+        return report
     findings = [Finding.from_dict(f) for f in data.get("findings", [])]
     if captured:
         captured = plain_text(captured)
@@ -247,6 +337,9 @@ def _to_report(path: str, args: list[str], data: dict[str, Any] | None, replay_d
     if data.get("internal_errors"):
         summary["probe_errors"] = data["internal_errors"]
     summary["verdict"] = _verdict(findings, summary, data.get("exit_status"))
+    if interrupted:
+        summary["interrupted"] = interrupted
+        summary["verdict"] += " " + _interrupt_text(interrupted)
     report = DoctorReport(script=path, argv=args, exit_status=data.get("exit_status"), findings=findings,
                           summary=summary, observations=data.get("observations") or {}, output=captured)
     summary["crashed"] = report.crashed

@@ -47,6 +47,22 @@ def _source_verdict(exercise_id: str, exc: SourceError) -> Verdict:
                    failure="not-utf8" if exc.kind == "encoding" else "unknown-encoding")
 
 
+def _broken_checker_verdict(exercise_id: str, checker_file: Path, exc: Exception | None) -> Verdict:
+    """The checker itself cannot judge (it does not load, or defines neither check() nor EXPECT):
+    say it is the course's fault, never pass the learner's code and never blame it."""
+    if isinstance(exc, SyntaxError):
+        why = f"{exc.msg} at line {exc.lineno} of {checker_file}"
+    elif exc is not None:
+        why = f"{type(exc).__name__}: {exc}"
+    else:
+        why = f"{checker_file} defines neither check(ex) nor EXPECT"
+    return Verdict(id=exercise_id, passed=False,
+                   summary=f"The checker of {exercise_id} is broken ({why}), so your code was not judged.",
+                   details=["This is a problem in the course, not in your code. If you edited the course, fix the "
+                            "checker (`torchtutor curriculum lint` helps); if you did not, reinstall torchtutor."],
+                   failure="checker-broken")
+
+
 def load_checker(checker_file: Path) -> ModuleType:
     name = "torchtutor_checker_" + checker_file.stem
     spec = importlib.util.spec_from_file_location(name, checker_file)
@@ -93,6 +109,11 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verd
     run = ExerciseRun(namespace=namespace, file=file, source=source, exercise_id=exercise_id)
     try:
         checker = load_checker(Path(checker_file))
+    except Exception as exc:
+        return _broken_checker_verdict(exercise_id, Path(checker_file), exc)
+    if getattr(checker, "check", None) is None and not getattr(checker, "EXPECT", None):
+        return _broken_checker_verdict(exercise_id, Path(checker_file), None)
+    try:
         judge_all(run, getattr(checker, "EXPECT", ()))
         check = getattr(checker, "check", None)
         result = check(run) if check is not None else getattr(checker, "PASSED", "")

@@ -51,14 +51,18 @@ class Problem:
 class CourseError(Exception):
     """The course could not be loaded. ``str()`` is one paragraph for the learner."""
 
-    def __init__(self, problems: list[Problem], message: str | None = None):
+    def __init__(self, problems: list[Problem], message: str | None = None, from_variable: Path | None = None):
         self.problems = problems
         first = problems[0]
         more = f" ({len(problems) - 1} more problem(s); run `torchtutor curriculum lint` to list them all)" if len(problems) > 1 else ""
-        super().__init__(message or (
-            f"The course files are broken: {first}.{more} If you edited the course, fix that line; "
-            "if you did not, reinstall torchtutor."
-        ))
+        if from_variable is not None:   # the learner's own setting, not a damaged install
+            default = (f"The course that ${COURSE_ENV} points at ({from_variable}) is broken: {first}.{more} "
+                       f"Fix that line, or point ${COURSE_ENV} at a course folder (the one that holds "
+                       "series.toml), or unset it to use the course that comes with torchtutor.")
+        else:
+            default = (f"The course files are broken: {first}.{more} If you edited the course, fix that line; "
+                       "if you did not, reinstall torchtutor.")
+        super().__init__(message or default)
 
 
 def missing_root(root: Path | None) -> CourseError | None:
@@ -273,6 +277,41 @@ def load_or_raise(root: Path | None = None) -> Course:
     if missing is not None:
         raise missing
     course, problems = load(root)
+    if course is not None and not problems:
+        problems = missing_files(course)
     if course is None or problems:
-        raise CourseError(problems)
+        raise CourseError(problems, from_variable=default_root() if root is None and os.environ.get(COURSE_ENV)
+                          else None)
     return course
+
+
+def missing_files(course: Course) -> list[Problem]:
+    """The files every command may need but that are not there or cannot be read: each lesson's
+    lesson.md (UTF-8 text) and each exercise's starter and checker. A few stats and one read per
+    lesson, so that a broken course is one paragraph up front, never a crash half-way through
+    ``start`` or a checker that blames the learner's code."""
+    from .files import exercise_files
+
+    problems: list[Problem] = []
+
+    def need(path: Path, what: str) -> bool:
+        if path.is_file():
+            return True
+        problems.append(Problem(path, 1, f"{what} is a folder, not a file" if path.is_dir() else f"{what} is missing"))
+        return False
+
+    for lesson in course.lessons:
+        text = lesson.dir / "lesson.md"
+        if need(text, "lesson.md"):
+            try:
+                text.read_bytes().decode("utf-8")
+            except OSError as exc:
+                problems.append(Problem(text, 1, f"cannot be read: {exc.strerror or exc}"))
+            except UnicodeDecodeError as exc:
+                line = text.read_bytes()[:exc.start].count(b"\n") + 1
+                problems.append(Problem(text, line, "this line is not UTF-8 text; save lesson.md as UTF-8"))
+        for ex in lesson.exercises:
+            files = exercise_files(lesson, ex)
+            need(files.starter, f"the starter of {lesson.slug}/{ex.id}")
+            need(files.checker, f"the checker of {lesson.slug}/{ex.id}")
+    return problems

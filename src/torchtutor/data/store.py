@@ -122,7 +122,7 @@ def _places(spec: DatasetSpec, data_dir: Path | None) -> list[tuple[str, Path]]:
     places: list[tuple[str, Path]] = []
     if data_dir is not None:
         data_dir = Path(data_dir).expanduser()
-        if not data_dir.is_dir():
+        if not _is_folder(data_dir, "The data folder"):
             raise DataError(f"The data folder {data_dir} does not exist. Give a folder that holds the four IDX files "
                             f"of {spec.name} (or a {spec.name}/ folder with them).")
         nested = data_dir / spec.name
@@ -130,13 +130,25 @@ def _places(spec: DatasetSpec, data_dir: Path | None) -> list[tuple[str, Path]]:
     env = os.environ.get("TORCHTUTOR_DATA")
     if env:
         root = Path(env).expanduser()
-        if not root.is_dir():
+        if not _is_folder(root, "TORCHTUTOR_DATA is set to a path that"):
             raise DataError(f"TORCHTUTOR_DATA is set to {root}, which is not a folder. Point it at a folder that "
                             f"holds one folder per dataset ({', '.join(f'{n}/' for n in DATASETS)}), or unset it.")
         places.append(("env", root / spec.name))
     places.append(("system", SYSTEM_DATA / spec.name))
     places.append(("cache", download_dir(spec)))
     return places
+
+
+def _is_folder(path: Path, what: str) -> bool:
+    """``path.is_dir()``, except that a path no file system accepts (too long, a NUL) is one
+    paragraph naming it rather than an OSError."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError) as exc:
+        shown = str(path) if len(str(path)) <= 80 else f"{str(path)[:60]}... ({len(str(path))} characters)"
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise DataError(f"{what} cannot be used: {shown} ({why}). Check for a typo or a stray paste and give "
+                        "the path of a folder.") from None
 
 
 def locate(name: str, data_dir: Path | None = None, *, sample: bool = False) -> Location | None:

@@ -140,7 +140,15 @@ def _marker_is_a_folder(root: Path) -> None:
                              f"`torchtutor start {root}` again.")
 
 
-def _cannot_create(root: Path, exc: OSError) -> str:
+def _cannot_create(root: Path, exc: OSError, wanted: Path | None = None) -> str:
+    if wanted is not None and isinstance(exc, (FileExistsError, NotADirectoryError)):
+        # a file where one of the workspace's own folders belongs: name it, not the workspace
+        for part in [wanted, *wanted.parents]:
+            if part == root.parent:
+                break
+            if part.exists() and not part.is_dir():
+                return (f"{part} is a file, where torchtutor needs a folder. Move or rename that file, then run "
+                        f"`torchtutor start {root}` again.")
     return (f"Cannot create the workspace at {root}: {os_reason(exc)}. Pick a folder you can write to, e.g. one in "
             "your home folder.")
 
@@ -186,7 +194,7 @@ class Workspace:
         try:
             (root / MARKER / "backups").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WorkspaceError(_cannot_create(root, exc)) from None
+            raise WorkspaceError(_cannot_create(root, exc, root / MARKER / "backups")) from None
         ws = cls(root, course or load_or_raise())
         written = []
         for lesson, ex in ws.course.exercises():

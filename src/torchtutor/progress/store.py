@@ -587,6 +587,17 @@ class ProgressStore:
                         "nothing to it. Move that file elsewhere, or start torchtutor in another folder.",
                         self.path,
                     )
+                tables = self._foreign_tables(conn, ours=())
+                if version == 0 and tables:
+                    # torchtutor sets the version in the transaction that creates its tables, so a
+                    # file with tables and no version was made by someone else, even with our names
+                    shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+                    raise ProgressError(
+                        f"{self.path} is an SQLite database that torchtutor did not make (it holds tables, "
+                        f"{shown}, but no torchtutor schema version). torchtutor left it untouched and wrote "
+                        "nothing to it. Move that file elsewhere, or start torchtutor in another folder.",
+                        self.path,
+                    )
             if version > latest:
                 raise ProgressError(
                     f"The progress database {self.path} was written by a newer torchtutor "
@@ -616,9 +627,10 @@ class ProgressStore:
             raise self._error(exc, "open") from exc
 
     @staticmethod
-    def _foreign_tables(conn: sqlite3.Connection) -> list[str]:
-        """Tables in the file that no migration of torchtutor creates (SQLite's own excepted)."""
-        ours = set(OWN_TABLES)
+    def _foreign_tables(conn: sqlite3.Connection, ours: Sequence[str] = OWN_TABLES) -> list[str]:
+        """Tables in the file that no migration of torchtutor creates (SQLite's own excepted);
+        with ``ours=()``, every table."""
+        ours = set(ours)
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
                             "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
         return [name for (name,) in rows if name not in ours]

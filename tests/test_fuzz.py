@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.util
 import io
 import json
 import multiprocessing
@@ -44,12 +43,6 @@ EXERCISE = "9.1.1-one/01_add_two.py"
 DEEP = "/tmp/" + "/".join(["d" * 200] * 25)          # every name legal, the whole path over PATH_MAX
 VARIABLES = ("TORCHTUTOR_WORKSPACE", "TORCHTUTOR_COURSE", "TORCHTUTOR_DATA")
 
-#: Files in another encoding (issue 14 item 4) are runner-rel's work; until its decoder
-#: (torchtutor.pysource) is merged, those cases may fail and are marked so. Once it is
-#: merged they must pass (the mark no longer applies).
-ENCODINGS_MERGED = importlib.util.find_spec("torchtutor.pysource") is not None
-encodings = pytest.mark.xfail(not ENCODINGS_MERGED, strict=False,
-                              reason="issue 14 item 4 (encodings) is not merged yet")
 
 
 # --------------------------------------------------------------------------- harness
@@ -320,9 +313,8 @@ def test_a_damaged_learner_file_gets_a_verdict_not_a_crash(tt, ws, home, how, da
                                                                         failure == "missing-file" else "failing")
 
 
-@encodings
 @pytest.mark.parametrize("how, data, passed, failure, words", [
-    ("Latin-1 comment", b"# caf\xe9\n" + SOLUTION.encode(), False, "not-utf8", ["line 1", "UTF-8"]),
+    ("Latin-1 comment", b"# caf\xe9\n" + SOLUTION.encode(), False, "not-utf8", ["Line 1 of 01_add_two.py is not UTF-8 text", "Save the file as UTF-8"]),
     ("PEP 263 coding line", b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + SOLUTION.encode(), True, None, []),
     ("UTF-8 with a BOM", b"\xef\xbb\xbf" + SOLUTION.encode(), True, None, []),
     ("random bytes", bytes(range(256)) * 8, False, "binary-file", ["looks like a binary file"]),
@@ -338,7 +330,6 @@ def test_a_file_in_another_encoding(tt, ws, home, how, data, passed, failure, wo
     assert (ws / EXERCISE).read_bytes() == data                 # judged, never rewritten
 
 
-@encodings
 def test_a_null_byte_is_named_without_a_line_zero(tt, ws, home) -> None:
     (ws / EXERCISE).write_bytes(SOLUTION.encode() + b"\x00\n")
     res, verdict = _check(tt, ws)
@@ -646,7 +637,6 @@ def test_doctor_usage_errors_are_one_paragraph(tt, tmp_path, home, args, words) 
     assert "ran" not in res.out
 
 
-@encodings
 def test_doctor_calls_a_binary_script_a_binary_file(tt, tmp_path, home) -> None:
     script = tmp_path / "train.py"
     script.write_bytes(bytes(range(256)) * 4)

@@ -579,22 +579,16 @@ class ProgressStore:
                 )
             if app_id == 0:
                 foreign = self._foreign_tables(conn)
-                if foreign:
-                    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-                    raise ProgressError(
-                        f"{self.path} is an SQLite database that another program made (it holds tables "
-                        f"torchtutor never creates: {shown}). torchtutor left it untouched and wrote "
-                        "nothing to it. Move that file elsewhere, or start torchtutor in another folder.",
-                        self.path,
-                    )
-                tables = self._foreign_tables(conn, ours=())
-                if version == 0 and tables:
-                    # torchtutor sets the version in the transaction that creates its tables, so a
-                    # file with tables and no version was made by someone else, even with our names
+                # torchtutor sets the version in the transaction that creates its tables, so a file
+                # with tables and no version was made by someone else, even with our table names
+                unversioned = self._foreign_tables(conn, ours=()) if not foreign and version == 0 else []
+                tables = foreign or unversioned
+                if tables:
                     shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+                    what = (f"another program made (it holds tables torchtutor never creates: {shown})" if foreign
+                            else f"torchtutor did not make (it holds tables, {shown}, but no torchtutor schema version)")
                     raise ProgressError(
-                        f"{self.path} is an SQLite database that torchtutor did not make (it holds tables, "
-                        f"{shown}, but no torchtutor schema version). torchtutor left it untouched and wrote "
+                        f"{self.path} is an SQLite database that {what}. torchtutor left it untouched and wrote "
                         "nothing to it. Move that file elsewhere, or start torchtutor in another folder.",
                         self.path,
                     )

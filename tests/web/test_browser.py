@@ -272,7 +272,7 @@ def test_training_curves_grow_live_in_the_mnist_lesson(page, served) -> None:
     assert rows.nth(rows.count() - 1).locator("td").all_text_contents() == [
         str(last["step"]), f"{last['epoch']:.1f}", f"{last['train_loss']:.4f}", f"{last['val_loss']:.4f}",
         f"{last['train_acc']:.1%}", f"{last['val_acc']:.1%}"]                 # as `torchtutor widget` prints it
-    assert "--steps 600 --eval-every 50" in widget.locator("details code").text_content()
+    assert widget.locator(".tc-cli code").inner_text() == "torchtutor widget training-curves --steps 600 --eval-every 50"
     widget.screenshot(path=str(ARTIFACTS / "training-curves.png"))
     # one change, trained again: the previous run stays drawn in grey beside the new one
     widget.locator("button[data-preset=\"SGD at Adam's learning rate\"]").click()

@@ -69,3 +69,26 @@ def test_a_run_streams_while_the_rng_lock_is_held_elsewhere(tmp_path) -> None:
     finally:
         reader.torch_lock.release()
     assert json.loads(result["lines"][-1]) == training_curves(**SHORT)
+
+
+def test_a_run_that_fails_midway_ends_its_stream_with_a_sentence(tmp_path, monkeypatch) -> None:
+    from starlette.testclient import TestClient
+
+    from torchtutor.web import app as web_app
+    from torchtutor.widgets import WIDGETS
+
+    def breaking(**kwargs):
+        yield {"widget": "training-curves", "steps_done": 0}
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(WIDGETS["training-curves"], "stream", breaking)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    reader = web_app.Reader(None, runner=None, watch=False)
+    client = TestClient(web_app.create_app(reader, token="t", port=8000), base_url="http://127.0.0.1:8000")
+    client.get("/?token=t", follow_redirects=False)
+    reply = client.post("/api/widget/training-curves/stream", json={"params": {}},
+                        headers={"origin": "http://127.0.0.1:8000"})
+    first, last = [json.loads(line) for line in reply.text.strip().splitlines()]
+    assert first["steps_done"] == 0
+    assert "internal error (RuntimeError)" in last["error"] and "disk went away" not in last["error"]
+    assert "Traceback" in (tmp_path / ".cache" / "torchtutor" / "crash.log").read_text()

@@ -37,7 +37,8 @@ function s(tag, attrs = {}, ...children) {
 }
 const pct = (v) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1) + "%");
 const loss4 = (v) => (v === null || v === undefined ? "—" : v.toFixed(4));
-const evalEvery = (steps) => Math.max(1, Math.round(steps / 12));
+const EVAL_EVERY = { 100: 10, 300: 25, 600: 50, 1000: 50 };   // about a dozen to twenty measurements a run
+const evalEvery = (steps) => EVAL_EVERY[steps] || Math.max(1, Math.round(steps / 12));
 
 function chart(title, yTop, yFormat, ticks, steps) {
   const x = (step) => PAD.l + (W - PAD.l - PAD.r) * (step / Math.max(1, steps));
@@ -111,7 +112,7 @@ export default {
         + ".tc-tick{font:10px system-ui;fill:#64748b}.tc-axis{font:11px system-ui;fill:#334155}.tc-title{font-weight:600}"
         + ".tc-legend{font-size:.82rem;color:#334155;margin:.2rem 0}.tc-legend i{display:inline-block;width:1.2rem;height:.18rem;vertical-align:middle;margin:0 .25rem 0 .7rem}"
         + ".tc-status{font-size:.92rem;color:#334155}.tc-table td,.tc-table th{text-align:right;padding:.1rem .5rem;font-variant-numeric:tabular-nums}"
-        + ".tc-note{color:#b45309}"));
+        + ".tc-note{color:#b45309}.tc-cli{font-size:.85rem;color:#475569}.tc-cli code{display:inline-block;white-space:nowrap}"));
 
     const command = (d) => {
       const defaults = { dataset: "mnist", optimizer: "adam", lr: 0.001, batch: 64, hidden: 128, dropout: 0, steps: 300, eval_every: 25, bug: "none", seed: 0 };
@@ -150,8 +151,9 @@ export default {
         h("p", { class: "tc-legend" }, `${d.model}, ${d.parameters.toLocaleString("en")} parameters, on ${d.train_size.toLocaleString("en")} training and ${d.val_size} validation images of the ${d.dataset === "mnist" ? "MNIST" : "Fashion-MNIST"} sample`),
         h("div", { class: "tc-charts" }, loss.root, acc.root), legend,
         d.note ? h("p", { class: "tc-note" }, "Bug planted: " + d.note) : "",
-        h("p", { class: "tc-summary" }, d.summary),
-        h("details", {}, h("summary", {}, "The numbers, as ", h("code", {}, command(d)), " prints them"),
+        d.done ? h("p", { class: "tc-summary" }, d.summary) : "",
+        h("p", { class: "tc-cli" }, "The same run in a terminal: ", h("code", {}, command(d))),
+        h("details", {}, h("summary", {}, "The numbers at each measurement"),
           h("table", { class: "tc-table" }, h("thead", {}, h("tr", {}, ...["step", "epoch", "train loss", "val loss", "train acc", "val acc"].map((x) => h("th", {}, x)))), h("tbody", {}, ...rows))));
       view.dataset.updates = String(Number(view.dataset.updates || 0) + 1);
     }, error);

@@ -151,7 +151,7 @@ def input_pipeline(root: Path, data: str) -> None:
     splits, _, _ = load_splits(Config(data=data), pick_device("cpu"))
     generator = torch.Generator().manual_seed(0)
     for images, labels in batches(splits["train"], 256, generator):
-        augment(to_input(images, 0.286, 0.353), generator, flip=True)
+        augment(to_input(images, 0.286, 0.353), generator, flip=True, shift=Config().shift)
     ours_cpu = time.process_time() - t
     print(f"  input pipeline alone, one epoch: canonical {canonical_cpu:.1f}s CPU, ours {ours_cpu:.1f}s CPU "
           f"(ratio {ours_cpu / canonical_cpu:.3f})", flush=True)

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from torchtutor.projects import Config, run
-from torchtutor.projects.pipeline import augment, configure_threads, to_input
+from torchtutor.projects.pipeline import ProjectError, augment, configure_threads, pick_precision, to_input
 
 ENV = {k: v for k, v in os.environ.items() if k not in ("TORCHTUTOR_DATA",)}
 
@@ -86,12 +86,49 @@ def test_bad_arguments_are_one_paragraph_errors(tmp_path: Path) -> None:
     assert model.returncode == 2 and "--model mlp or --model cnn" in model.stderr
     data = project("mnist", "--data", "everything", cwd=tmp_path)
     assert data.returncode == 2 and "full, sample or auto" in data.stderr
+    precision = project("mnist", "--precision", "fp8", cwd=tmp_path)
+    assert precision.returncode == 2 and "auto, fp32 or bf16" in precision.stderr
 
 
 def test_the_cnn_learns_on_the_sample_in_process(tmp_path: Path) -> None:
     report = run(Config(dataset="mnist", model="cnn", data="sample", epochs=2, threads=1, width=8,
                         tensorboard=False, figures=False, out=str(tmp_path)))
     assert report.test_acc > 0.8 and report.best_epoch in (1, 2) and report.threads == 1
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_training_runs_its_forward_passes_in_the_precision_it_reports(tmp_path: Path, precision: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    real = torch.nn.functional.cross_entropy
+
+    def spy(logits, labels, *args, **kwargs):
+        seen.append((logits.dtype, torch.is_grad_enabled()))
+        return real(logits, labels, *args, **kwargs)
+
+    monkeypatch.setattr("torchtutor.projects.pipeline.F.cross_entropy", spy)
+    report = run(Config(dataset="mnist", model="mlp", data="sample", epochs=1, threads=1, precision=precision,
+                        tensorboard=False, figures=False, out=str(tmp_path)))
+    training = {dtype for dtype, grad in seen if grad}
+    evaluation = {dtype for dtype, grad in seen if not grad}
+    assert report.precision == precision and report.test_acc > 0.7
+    assert training == {torch.bfloat16 if precision == "bf16" else torch.float32}
+    assert evaluation == {torch.float32}  # accuracy is always measured in float32
+
+
+def test_auto_precision_is_bfloat16_only_where_the_hardware_computes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert pick_precision("auto", cpu) == "bf16"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert pick_precision("auto", cpu) == "fp32"
+    assert pick_precision("bf16", cpu) == "bf16" and pick_precision("fp32", cuda) == "fp32"
+    for supported, expected in ((True, "bf16"), (False, "fp32")):  # no GPU needed: the question is mocked
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: supported)
+        assert pick_precision("auto", cuda) == expected
+    assert pick_precision("auto", torch.device("mps")) == "fp32"
+    with pytest.raises(ProjectError, match="auto, fp32, bf16"):
+        pick_precision("half", cpu)
 
 
 def test_augmentation_moves_each_image_on_its_own_and_mirrors_only_when_asked() -> None:

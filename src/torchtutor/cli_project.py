@@ -31,6 +31,9 @@ ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", show_default=Fal
                                                    help="CPU threads (default: the cores this process may use that the load average says are idle, at least 1).")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", show_default=False,
                                                   help="cpu, cuda, mps (default: CUDA, else MPS, else the CPU).")]
+PrecisionOpt = Annotated[str, typer.Option("--precision", help="auto, fp32 or bf16: what training's forward passes "
+                                           "run in. auto: bfloat16 where the hardware computes it natively (a CPU "
+                                           "with AMX, a recent GPU), else float32.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout (progress stays off).")]
 
 
@@ -86,14 +89,17 @@ def _report(console: Console, report) -> None:
 
 
 def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: bool, threads, device,
-           as_json: bool) -> None:
+           precision: str, as_json: bool) -> None:
     if model not in ("mlp", "cnn"):  # checked before importing torch, so a typo is answered at once
         raise typer.BadParameter(f"there is no model {model!r}; use --model mlp or --model cnn.")
     if data not in ("full", "sample", "auto"):
         raise typer.BadParameter(f"--data is full, sample or auto, not {data!r}.")
+    if precision not in ("auto", "fp32", "bf16"):
+        raise typer.BadParameter(f"--precision is auto, fp32 or bf16, not {precision!r}.")
     from .projects import Config, run
     config = Config(dataset=dataset, model=model, data=data, data_dir=str(data_dir) if data_dir else None,
-                    out=str(out) if out else "", resume=resume, threads=threads, device=device)
+                    out=str(out) if out else "", resume=resume, threads=threads, device=device,
+                    precision=precision)
     if epochs is not None:
         config.epochs = epochs
     console = err_console
@@ -114,7 +120,7 @@ def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: b
     else:
         console.print(f"Data: {report.data} ({report.sizes['train']:,} training, {report.sizes['val']:,} "
                       f"validation, {report.sizes['test']:,} test images) · device {report.device}, "
-                      f"{report.threads} thread{'' if report.threads == 1 else 's'}", highlight=False)
+                      f"{report.threads} thread{'' if report.threads == 1 else 's'}, {report.precision}", highlight=False)
         if data == "auto" and "shipped sample" in report.data:
             console.print(f"The full {dataset} is not on this machine, so this trained on the shipped sample. "
                           f"`torchtutor data status` says where it looks and how to get the full set.",
@@ -146,8 +152,9 @@ def _project_command(dataset: str, default_model: str, help_text: str) -> None:
     @_project_errors
     def command(model: ModelOpt = default_model, epochs: EpochsOpt = None, data: DataOpt = "auto",
                 data_dir: DataDirOpt = None, out: OutOpt = None, resume: ResumeOpt = False,
-                threads: ThreadsOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False):
-        _train(dataset, model, epochs, data, data_dir, out, resume, threads, device, as_json)
+                threads: ThreadsOpt = None, device: DeviceOpt = None, precision: PrecisionOpt = "auto",
+                as_json: JsonOpt = False):
+        _train(dataset, model, epochs, data, data_dir, out, resume, threads, device, precision, as_json)
 
 
 for _dataset, _model, _help in PROJECTS:

@@ -4,7 +4,8 @@ Read it top to bottom; each step is one function:
 
 1. ``configure_threads``: one compute thread per CPU core this process may use, so that
    several programs on a small shared machine do not fight over cores.
-2. ``pick_device``: CUDA, else Apple's MPS, else the CPU.
+2. ``pick_device``: CUDA, else Apple's MPS, else the CPU; ``pick_precision``: bfloat16
+   autocast where the hardware computes bfloat16 natively, else float32.
 3. ``load_splits``: uint8 images straight from ``torchtutor.data``, kept on the device. A
    validation split is held out of the training images for early stopping and for choosing
    the best epoch; the test split is only ever measured.
@@ -24,7 +25,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -51,7 +52,8 @@ class Config:
     weight_decay: float = 5e-4
     patience: int = 4  # epochs without a better validation accuracy before stopping
     augment: bool = True  # mirror images (Fashion-MNIST only) and random shifts, per image, in the batch
-    shift: int = 0  # the largest random shift in pixels (0: none; 2 regularises more but learns slower)
+    shift: int = 1  # the largest random shift in pixels (0: none). 1 closes most of the train/test gap; 2 learns slower
+    precision: str = "auto"  # auto, fp32 or bf16 (bfloat16 autocast for the forward pass and the loss)
     width: int = 24  # the CNN's first-layer channels (doubling per block)
     data: str = "auto"  # full, sample, or auto (full if it is on this machine, else the sample)
     data_dir: str | None = None
@@ -86,6 +88,7 @@ class Report:
     config: dict
     device: str
     threads: int
+    precision: str  # what the forward passes of training ran in: fp32 or bf16
     data: str  # where the data came from
     sizes: dict
     history: list[Epoch] = field(default_factory=list)
@@ -137,6 +140,30 @@ def pick_device(requested: str | None = None) -> torch.device:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def pick_precision(requested: str, device: torch.device) -> str:
+    """``fp32`` or ``bf16``: what training's forward passes run in (evaluation always runs in float32).
+
+    ``auto`` picks bfloat16 only where the hardware multiplies it natively: a CUDA GPU that
+    supports it, or a CPU with Intel AMX tiles (on those, a training step of the CNN takes about
+    half the time). Elsewhere bfloat16 is emulated and slower than float32, so ``auto`` stays
+    with float32. bfloat16 keeps float32's exponent range, so unlike float16 it needs no
+    ``GradScaler`` (gpu-training explains why).
+    """
+    if requested not in PRECISIONS:
+        raise ProjectError(f"There is no precision {requested!r}; choose one of {', '.join(PRECISIONS)}.")
+    if requested != "auto":
+        return requested
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    if device.type == "cpu":
+        amx = getattr(torch.cpu, "_is_amx_tile_supported", None)
+        return "bf16" if amx is not None and amx() else "fp32"
+    return "fp32"
 
 
 # --------------------------------------------------------------------------- 3-4: data
@@ -215,8 +242,9 @@ def train_epoch(model, optimizer, scheduler, split: Split, config: Config, stats
         x = to_input(images, *stats)
         if config.augment:
             x = augment(x, generator, flip=config.dataset == "fashion-mnist", shift=config.shift)
-        logits = model(x)
-        loss = F.cross_entropy(logits, labels)
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
+            logits = model(x)
+            loss = F.cross_entropy(logits, labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -260,6 +288,7 @@ def run(config: Config, progress=None) -> Report:
         raise ProjectError(f"There is no model {config.model!r}; choose one of {', '.join(models.MODELS)}.")
     threads = configure_threads(config.threads)
     device = pick_device(config.device)
+    config = replace(config, precision=pick_precision(config.precision, device))  # the caller's config stays as given
     torch.manual_seed(config.seed)
     splits, source, classes = load_splits(config, device)
     stats = pixel_stats(splits["train"].images)
@@ -273,7 +302,7 @@ def run(config: Config, progress=None) -> Report:
     out = config.out_dir()
     out.mkdir(parents=True, exist_ok=True)
     last, best = out / "last.pt", out / "best.pt"
-    report = Report(asdict(config), str(device), threads, source, {k: len(s.labels) for k, s in splits.items()})
+    report = Report(asdict(config), str(device), threads, config.precision, source, {k: len(s.labels) for k, s in splits.items()})
     best_acc, stale = -1.0, 0
 
     if config.resume:

@@ -18,6 +18,7 @@ and the numbers then do not depend on how many cores the machine has.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from typing import Iterator
 
@@ -85,9 +86,11 @@ def _config(dataset, optimizer, lr, batch, hidden, dropout, steps, eval_every, b
             "seed": whole("seed", seed, 0, 2**31 - 1)}
 
 
+@functools.lru_cache(maxsize=4)
 def _splits(name: str, raw: bool):
     """The sample's 4,000 training images split 3,500 / 500 exactly as the lesson's random_split
-    with seed 0 does, flattened and (unless ``raw``) normalised with the training part's statistics."""
+    with seed 0 does, flattened and (unless ``raw``) normalised with the training part's statistics.
+    Computed once per process: a run only ever reads these tensors."""
     import torch
 
     from ..data import DataError, load_dataset

@@ -642,3 +642,114 @@ def test_closing_a_runner_mid_check_stops_it_and_records_nothing(service_ws, tmp
     finally:
         for pid in _sleepers():
             os.kill(pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------- an unforgeable verdict
+# Each learner file leaves `total` at its placeholder (the check must fail) and tries to make the
+# failure read as a pass. The checker's real failure must come through, never a pass.
+FAKE = ('{"kind": "verdict", "verdict": {"id": "one/add-two", "passed": true, "summary": "All checks passed.", '
+        '"failure": null}, "failures": []}')
+FORGERIES = {
+    "patched to_dict": """
+from torchtutor.checks.verdict import Verdict
+real = Verdict.to_dict
+Verdict.to_dict = lambda self: {**real(self), "passed": True, "summary": "All checks passed.", "failure": None}
+""",
+    "patched __init__": """
+import torchtutor.checks.verdict as v
+real = v.Verdict.__init__
+def init(self, *args, **kwargs):
+    real(self, *args, **kwargs)
+    self.passed, self.failure, self.summary = True, None, "All checks passed."
+v.Verdict.__init__ = init
+""",
+    "patched json and asdict": """
+import dataclasses, json
+real_dumps, real_asdict = json.dumps, dataclasses.asdict
+json.dumps = lambda obj, *a, **k: real_dumps({**obj, "passed": True} if isinstance(obj, dict) else obj, *a, **k)
+dataclasses.asdict = lambda obj, *a, **k: {**real_asdict(obj, *a, **k), "passed": True}
+""",
+    "closed stdio": """
+import os, sys
+sys.stdout.close(); sys.stderr.close()
+os.close(1); os.close(2)
+""",
+    "redirected stdio": """
+import io, os, sys
+os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+sys.stdout = sys.stderr = io.StringIO()
+""",
+    "fake JSON on every fd": f"""
+import os
+for fd in range(1, 256):
+    try:
+        os.write(fd, b'''{FAKE}''' + b"\\n")
+    except OSError:
+        pass
+""",
+    "fake JSON on the parent's fds": f"""
+import glob, os
+for path in glob.glob(f"/proc/{{os.getppid()}}/fd/*"):
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, b'''{FAKE}''' + b"\\n")
+    except OSError:
+        pass
+""",
+}
+LOST = {
+    "dup2 over every fd": """
+import os
+r, w = os.pipe()
+for fd in range(3, 256):
+    if fd not in (r, w):
+        try:
+            os.dup2(w, fd)
+        except OSError:
+            pass
+""",
+    "closerange": """
+import os
+os.closerange(3, 4096)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_a_forged_pass_never_passes_and_the_checker_s_failure_shows(service_ws, runner, name) -> None:
+    lesson, ex, _ = exercise_file(service_ws, (FORGERIES[name] + "\ntotal = None\n").encode())
+    verdict = service_ws.check(lesson, ex, runner)
+    assert not verdict.passed, verdict
+    assert verdict.summary == "`total` is still None: replace the placeholder with your code.", verdict
+    assert verdict.failure == "placeholder"
+    if name == "patched __init__":
+        assert "changed torchtutor's Verdict" in " ".join(verdict.details)
+    if name == "fake JSON on every fd":
+        assert any("torchtutor ignored them" in d for d in verdict.details), verdict.details
+
+
+@pytest.mark.parametrize("name", sorted(LOST))
+def test_a_result_channel_closed_or_replaced_is_a_failed_check(service_ws, runner, name) -> None:
+    lesson, ex, _ = exercise_file(service_ws, (LOST[name] + "\ntotal = 5\n").encode())   # even a right answer
+    verdict = service_ws.check(lesson, ex, runner)
+    assert not verdict.passed and verdict.failure == "result-channel", verdict
+    assert "the result was lost and the check counts as failed" in verdict.summary
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may open any process's /proc/<pid>/fd")
+def test_the_worker_s_pipes_are_closed_to_other_processes(runner) -> None:
+    runner.start()
+    with pytest.raises(PermissionError):
+        os.listdir(f"/proc/{runner.worker_pid}/fd")
+
+
+def test_the_cli_never_shows_a_tick_for_a_patched_verdict(ws: Path) -> None:
+    target = next(ws.glob("*/*add_two.py"))
+    target.write_text(FORGERIES["patched to_dict"] + FORGERIES["patched __init__"] + "\ntotal = None\n")
+    proc = tt("check", "one/add-two", cwd=ws)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "✓" not in proc.stdout and "✗ one/add-two" in proc.stdout
+    assert "`total` is still None" in proc.stdout
+    listed = json.loads(tt("list", "--json", cwd=ws).stdout)
+    assert [e["status"] for e in listed if e["id"] == "one/add-two"] != ["done"]

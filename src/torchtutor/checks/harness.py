@@ -82,29 +82,47 @@ def load_checker(checker_file: Path) -> ModuleType:
     return module
 
 
-def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verdict:
+def _failed(ledger: list, exercise_id: str, exc: CheckFailure, more: list[str] | None = None) -> Verdict:
+    """The failed verdict for ``exc``, recorded in ``ledger`` from the checker's own values."""
+    ledger.append((exc.failure or "failed", exc.summary))
+    return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details + (more or []),
+                   misconceptions=exc.misconceptions, failure=exc.failure)
+
+
+def _noted(ledger: list, verdict: Verdict) -> Verdict:
+    """A failed verdict made before any learner code ran, recorded in ``ledger``."""
+    ledger.append((verdict.failure or "failed", verdict.summary))
+    return verdict
+
+
+def run_exercise(exercise_id: str, learner_file: str, checker_file: str, failures: list | None = None) -> Verdict:
+    """Run the learner's file, then its checker; the Verdict says how that went.
+
+    ``failures``: when given (the runner's child gives it), every failure is also appended to
+    it as ``(failure tag, summary)``, taken from the checker's own values rather than from the
+    Verdict, which the learner's code may have patched by then. The runner passes a check only
+    when this list stays empty, whatever the Verdict claims.
+    """
+    ledger: list = [] if failures is None else failures
     file = Path(learner_file)
     if not file.is_file():
-        return missing_file_verdict(exercise_id, file)
+        return _noted(ledger, missing_file_verdict(exercise_id, file))
     try:
         namespace, source = execute_learner(file)
     except SyntaxError as exc:
-        return _syntax_verdict(exercise_id, exc, file)
+        return _noted(ledger, _syntax_verdict(exercise_id, exc, file))
     except SourceError as exc:
-        return _source_verdict(exercise_id, exc)
+        return _noted(ledger, _source_verdict(exercise_id, exc))
     except ImportError as exc:
         failure = translate(exc, file, "Importing")
-        return Verdict(id=exercise_id, passed=False,
-                       summary=f"An import in your file failed: {exc}.",
-                       details=failure.details + ["Check the module name; the exercises need only torch, numpy and the standard library."],
-                       failure="import-error")
+        return _failed(ledger, exercise_id, CheckFailure(
+            f"An import in your file failed: {exc}.",
+            failure.details + ["Check the module name; the exercises need only torch, numpy and the standard library."],
+            failure="import-error"))
     except CheckFailure as exc:
-        return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details,
-                       misconceptions=exc.misconceptions, failure=exc.failure)
+        return _failed(ledger, exercise_id, exc)
     except Exception as exc:
-        failure = translate(exc, file, "Your code")
-        return Verdict(id=exercise_id, passed=False, summary=failure.summary, details=failure.details,
-                       misconceptions=failure.misconceptions, failure=failure.failure)
+        return _failed(ledger, exercise_id, translate(exc, file, "Your code"))
 
     run = ExerciseRun(namespace=namespace, file=file, source=source, exercise_id=exercise_id)
     try:
@@ -118,16 +136,12 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str) -> Verd
         check = getattr(checker, "check", None)
         result = check(run) if check is not None else getattr(checker, "PASSED", "")
     except CheckFailure as exc:
-        return Verdict(id=exercise_id, passed=False, summary=exc.summary, details=exc.details,
-                       misconceptions=exc.misconceptions, failure=exc.failure)
+        return _failed(ledger, exercise_id, exc)
     except AssertionError as exc:
-        return Verdict(id=exercise_id, passed=False, summary=str(exc) or "A check did not hold.",
-                       failure="assertion")
+        return _failed(ledger, exercise_id, CheckFailure(str(exc) or "A check did not hold.", failure="assertion"))
     except Exception as exc:
         # Something the learner defined misbehaved in a way the checker did not foresee.
-        failure = translate(exc, file, "Checking your code")
-        return Verdict(id=exercise_id, passed=False, summary=failure.summary,
-                       details=failure.details + ["(The checker met something it did not expect; the line above is the best lead.)"],
-                       misconceptions=failure.misconceptions, failure=failure.failure)
+        return _failed(ledger, exercise_id, translate(exc, file, "Checking your code"),
+                       ["(The checker met something it did not expect; the line above is the best lead.)"])
     summary = result if isinstance(result, str) and result else "All checks passed."
     return Verdict(id=exercise_id, passed=True, summary=summary, details=run.notes)

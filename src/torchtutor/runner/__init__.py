@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import secrets
 import select
 import subprocess
 import sys
@@ -144,7 +145,10 @@ class _WorkerProcess:
         except (OSError, ValueError):
             return ""
 
-    def _read_message(self, deadline: float) -> dict[str, Any]:
+    def _read_message(self, deadline: float, reply_to: str | None = None) -> dict[str, Any]:
+        """The next message, or with ``reply_to`` the answer that carries that request id:
+        any other line is skipped (something other than the worker wrote into the pipe, e.g.
+        learner code through /proc/<worker>/fd as root; it cannot know the id)."""
         fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
         while True:
             end = self._buffer.find(b"\n")
@@ -156,9 +160,15 @@ class _WorkerProcess:
                 try:
                     message = json.loads(line)
                 except ValueError as exc:
+                    if reply_to is not None:
+                        continue
                     raise WorkerError(f"the worker sent malformed JSON: {exc}") from exc
                 if not isinstance(message, dict):
+                    if reply_to is not None:
+                        continue
                     raise WorkerError("the worker sent something that is not a JSON object")
+                if reply_to is not None and message.get("id") != reply_to:
+                    continue
                 return message
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -176,12 +186,18 @@ class _WorkerProcess:
             self._buffer.extend(chunk)
 
     def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
-        data = (json.dumps(message) + "\n").encode("utf-8")
+        """Send ``message`` with a fresh random id and return the answer that carries it.
+
+        The id is made after every check child now alive was forked, so no learner code holds
+        it. Each line is sent on a line of its own, so that bytes someone else wrote into the
+        worker's input cannot run into it."""
+        request_id = secrets.token_hex(16)
+        data = ("\n" + json.dumps({**message, "id": request_id}) + "\n").encode("utf-8")
         try:
             self.proc.stdin.write(data)  # type: ignore[union-attr]
         except (BrokenPipeError, OSError) as exc:
             raise WorkerError(f"the worker is gone ({exc})") from exc
-        return self._read_message(time.monotonic() + timeout)
+        return self._read_message(time.monotonic() + timeout, reply_to=request_id)
 
     def terminate(self) -> None:
         """Ask the worker to stop now: on SIGTERM it kills the check it is running and everything

@@ -19,12 +19,29 @@ ends the process with ``os._exit``. The child
    another error).
 
 The worker turns the payload (or the lack of one) into the final ``Verdict``.
+
+The verdict cannot be forged by the learner's code, which runs in this process, short of
+rewriting torchtutor's own code in memory (out of scope: see "Threat model" in the README):
+
+* the payload carries a secret token the worker sent with the request, kept in a local
+  variable here; a line on the result pipe without it (learner code writing JSON to fds
+  3, 4, ...) is ignored by the worker;
+* the payload is written to the pipe the worker handed over, checked by identity (device
+  and inode) before writing: a result fd the learner closed or ``dup2``-ed over ends the
+  check with :data:`RESULT_LOST`, a failed verdict, and never reaches anyone else;
+* the verdict is encoded from the Verdict object's own fields (not its ``to_dict``) with
+  functions captured at import, before any learner code, and alongside it travels the
+  *failure list* the harness kept while judging (``run_exercise(..., failures=...)``):
+  the worker passes a check only when that list is empty, whatever the Verdict says;
+* the learner's stdout and stderr are the capture file, never the result pipe, so closing
+  or redirecting them changes nothing but the output shown.
 """
 
 from __future__ import annotations
 
 import faulthandler
 import importlib
+import inspect
 import json
 import os
 import random
@@ -38,6 +55,16 @@ from torchtutor.runner import procs
 # Exit status of a child that could not even set itself up or report (the worker
 # reports it as a runner error, not as something the learner did).
 CHILD_FAILED = 113
+# The result pipe was closed or replaced (os.closerange, os.dup2) before the child could report.
+RESULT_LOST = 114
+# The child wrote its payload (seen without one: the learner flooded the result pipe).
+REPORTED = 115
+
+# Captured at import (in the worker, before any learner code) for the reporting path, so that
+# learner code that patches json, Verdict.to_dict or these builtins cannot change what is sent.
+_ENCODE = json.JSONEncoder(default=str, ensure_ascii=True).encode
+_FIELDS = object.__getattribute__
+_isinstance, _str, _bool, _list, _dict, _type = isinstance, str, bool, list, dict, type
 
 
 def resolve_target(target: str) -> Callable[..., Any]:
@@ -79,14 +106,33 @@ def _describe(exc: BaseException) -> str:
 
 
 def _verdict_dict(result: Any) -> dict[str, Any]:
-    if isinstance(result, dict):
-        return result
-    to_dict = getattr(result, "to_dict", None)
-    if callable(to_dict):
-        data = to_dict()
-        if isinstance(data, dict):
-            return data
-    raise TypeError(f"the check target returned {type(result).__name__}, not a Verdict")
+    """The verdict's fields as plain data, read from the object itself: its ``to_dict`` (which
+    learner code may have patched) is never called."""
+    if _isinstance(result, _dict):
+        return _dict(result)
+    try:
+        fields = _FIELDS(result, "__dict__")
+    except AttributeError:
+        raise TypeError(f"the check target returned {_type(result).__name__}, not a Verdict") from None
+    if not _isinstance(fields, _dict) or "passed" not in fields:
+        raise TypeError(f"the check target returned {_type(result).__name__}, not a Verdict")
+    return _dict(fields)
+
+
+def _keeps_failures(target: Callable[..., Any]) -> bool:
+    """True when the target records its failures in a list it is given (the harness does)."""
+    try:
+        return "failures" in inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _failure_list(ledger: list[Any]) -> list[dict[str, str]]:
+    out = []
+    for entry in ledger:
+        tag, summary = (entry if _isinstance(entry, tuple) and len(entry) == 2 else ("failed", entry))
+        out.append({"failure": _str(tag), "summary": _str(summary)})
+    return out
 
 
 def _call_target(req: Any) -> dict[str, Any]:
@@ -95,8 +141,12 @@ def _call_target(req: Any) -> dict[str, Any]:
         target = resolve_target(req.target)
     except Exception as exc:  # noqa: BLE001 - reported as a runner error
         return {"kind": "error", "stage": "load", "message": _describe(exc)}
+    ledger: list[Any] | None = [] if _keeps_failures(target) else None
     try:
-        result = target(req.exercise_id, req.learner_file, req.checker_file)
+        if ledger is None:
+            result = target(req.exercise_id, req.learner_file, req.checker_file)
+        else:
+            result = target(req.exercise_id, req.learner_file, req.checker_file, failures=ledger)
     except SystemExit as exc:
         code = exc.code
         return {
@@ -114,7 +164,10 @@ def _call_target(req: Any) -> dict[str, Any]:
             "line": learner_line(exc.__traceback__, req.learner_file),
         }
     try:
-        return {"kind": "verdict", "verdict": _verdict_dict(result)}
+        payload = {"kind": "verdict", "verdict": _verdict_dict(result)}
+        if ledger is not None:
+            payload["failures"] = _failure_list(ledger)
+        return payload
     except Exception as exc:  # noqa: BLE001
         return {"kind": "error", "stage": "result", "message": _describe(exc)}
 
@@ -179,16 +232,32 @@ def _stop_multiprocessing() -> None:
             pass
 
 
-def _send(fd: int, payload: dict[str, Any]) -> None:
-    data = (json.dumps(payload, default=str) + "\n").encode("utf-8")
+def _identity(fd: int) -> tuple[int, int] | None:
+    """(device, inode) of what ``fd`` refers to, or None when it is closed."""
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _send(fd: int, payload: dict[str, Any], token: str, pipe: tuple[int, int] | None) -> bool:
+    """Write the payload, with its token, on a fresh line of the result pipe. False (nothing
+    written) when ``fd`` is no longer the pipe the worker handed over."""
+    if pipe is None or _identity(fd) != pipe:
+        return False
+    payload["token"] = token
+    data = ("\n" + _ENCODE(payload) + "\n").encode("utf-8")
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+    return True
 
 
 def _read_request(fd: int) -> Any:
-    """Block until the worker hands over a request (JSON, then end of file)."""
+    """Block until the worker hands over a request (JSON, then end of file): the
+    CheckRequest and the token the payload must carry."""
     from torchtutor.runner import CheckRequest
 
     data = bytearray()
@@ -200,7 +269,8 @@ def _read_request(fd: int) -> Any:
     os.close(fd)
     if not data:
         os._exit(0)  # the worker is shutting down its spare child
-    return CheckRequest.from_dict(json.loads(data))
+    message = json.loads(data)
+    return CheckRequest.from_dict(message["request"]), str(message["token"])
 
 
 def run_child(
@@ -222,6 +292,7 @@ def run_child(
     status = CHILD_FAILED
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the worker's handler is the worker's
+        procs.set_dumpable(True)  # the worker is not (its fds stay closed to us); we may be
         os.setsid()
         procs.set_parent_death_signal(signal.SIGKILL)
         if os.getppid() != worker_pid:  # the worker died before we asked
@@ -236,7 +307,8 @@ def run_child(
                 os.close(fd)
             except OSError:
                 pass
-        req = _read_request(request_fd)
+        pipe = _identity(result_fd)
+        req, token = _read_request(request_fd)
 
         signal.signal(signal.SIGINT, signal.default_int_handler)
         _redirect(capture_fd)
@@ -265,8 +337,7 @@ def run_child(
                 os._exit(0)
         _flush_output()
         _stop_multiprocessing()
-        _send(result_fd, payload)
-        status = 0
+        status = REPORTED if _send(result_fd, payload, token, pipe) else RESULT_LOST
     except BaseException:  # noqa: BLE001 - nothing may return into the worker's loop
         pass
     finally:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from torchtutor.checks.verdict import Verdict
-from torchtutor.runner.child import CHILD_FAILED
+from torchtutor.runner.child import CHILD_FAILED, REPORTED, RESULT_LOST
 
 # Failure tags set by the runner (the harness sets its own for checker failures).
 TIMEOUT = "timeout"
@@ -29,6 +29,7 @@ SYS_EXIT = "sys-exit"
 OS_EXIT = "os-exit"
 KEYBOARD_INTERRUPT = "keyboard-interrupt"
 RUNNER_ERROR = "runner-error"
+RESULT_CHANNEL = "result-channel"  # the learner's code closed, replaced or flooded the result pipe
 
 # Reasons for which the worker stops a check that is still running.
 STOP_TIMEOUT = "timeout"
@@ -65,6 +66,7 @@ class Ending:
     leftovers: list[str] = field(default_factory=list)  # command lines left running
     unkillable: bool = False  # some process survived the cleanup
     process_limit: int = 0  # the process limit that was exceeded, for STOP_PROCESSES
+    forged: int = 0  # lines on the result pipe without the check's token (written by learner code)
     duration_ms: float = 0.0
 
 
@@ -221,6 +223,20 @@ def _from_signal(req: Any, sig: int, ending: Ending) -> Verdict:
 
 
 def _from_exit_status(req: Any, code: int, ending: Ending) -> Verdict:
+    if code in (RESULT_LOST, REPORTED):
+        how = ("closed or replaced" if code == RESULT_LOST else "filled with its own writes")
+        return _failed(
+            req,
+            f"Your code {how} the file descriptor torchtutor reads the check's result from, so the "
+            "result was lost and the check counts as failed.",
+            RESULT_CHANNEL,
+            [
+                "An exercise file should only close or write to file descriptors it opened itself: "
+                "remove os.closerange(...), os.dup2(...) or os.write(...) on descriptors you did "
+                "not get from open() or os.pipe().",
+            ],
+            ending,
+        )
     if code == CHILD_FAILED:
         return runner_error(
             req,
@@ -249,6 +265,7 @@ def _from_payload(req: Any, payload: dict[str, Any], ending: Ending) -> Verdict:
             verdict = Verdict.from_dict(data)
         except TypeError as exc:
             return runner_error(req, f"The checker returned a verdict torchtutor cannot read ({exc}).")
+        verdict = _judged(verdict, payload.get("failures"))
         verdict.id = req.exercise_id
         verdict.duration_ms = ending.duration_ms
         verdict.stdout = format_output(ending.output, ending.output_total, req.output_cap)
@@ -300,6 +317,29 @@ def _from_payload(req: Any, payload: dict[str, Any], ending: Ending) -> Verdict:
     )
 
 
+def _judged(verdict: Verdict, failures: Any) -> Verdict:
+    """``passed`` as the checker decided it: only a verdict whose ``passed`` is True, and (when
+    the target keeps one, as the harness does) whose failure list is empty, passes. A verdict
+    that claims a pass while the list holds a failure was changed by the learner's code (a
+    patched ``Verdict``): it fails with the checker's own first failure."""
+    verdict.passed = verdict.passed is True
+    if not isinstance(failures, list):
+        return verdict
+    if failures and verdict.passed:
+        first = failures[0] if isinstance(failures[0], dict) else {}
+        return Verdict(
+            id=verdict.id,
+            passed=False,
+            summary=str(first.get("summary") or "A check did not hold."),
+            details=[
+                "(The verdict your code's process produced said it passed: something in your code "
+                "changed torchtutor's Verdict. This is the checker's own record of the failure.)"
+            ],
+            failure=str(first.get("failure") or "failed"),
+        )
+    return verdict
+
+
 def verdict_for(req: Any, ending: Ending) -> Verdict:
     """The verdict for a check that ended as ``ending`` describes."""
     if ending.stopped_for is not None:
@@ -336,6 +376,12 @@ def verdict_for(req: Any, ending: Ending) -> Verdict:
     else:
         verdict = runner_error(req, "The process that ran your code vanished without a result.")
     verdict.duration_ms = ending.duration_ms
+    if ending.forged:
+        lines = "a line" if ending.forged == 1 else f"{ending.forged} lines"
+        verdict.details.append(
+            f"Your code wrote {lines} to the channel torchtutor's checker reports on; "
+            "torchtutor ignored them (only the checker's own report counts)."
+        )
     if ending.unkillable:
         verdict.details.append(
             "Some processes your code started could not be stopped; they may still be running."

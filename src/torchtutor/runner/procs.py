@@ -14,6 +14,7 @@ import signal
 import time
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
 _PR_SET_CHILD_SUBREAPER = 36
 
 # /proc/<pid>/task/<tid>/children lists a thread's children (CONFIG_PROC_CHILDREN).
@@ -45,6 +46,13 @@ def set_child_subreaper() -> bool:
     container never reaps). Returns False where the kernel refuses.
     """
     return _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+def set_dumpable(flag: bool) -> bool:
+    """Set whether other processes of this user may open ``/proc/<pid>/fd``, ``mem`` and the
+    like of this one (and ptrace it). The worker clears it, so that learner code in a check
+    child cannot reach the worker's protocol pipes through /proc; each child sets it again."""
+    return _prctl(_PR_SET_DUMPABLE, 1 if flag else 0)
 
 
 def set_parent_death_signal(sig: int) -> bool:

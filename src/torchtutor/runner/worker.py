@@ -16,9 +16,11 @@ and points fds 0 and 1 at ``/dev/null`` and stderr, so nothing but protocol line
 reach the pipe the Runner reads.
 
 * worker -> runner, once at start: ``{"type": "ready", "pid": ..., "torch": ...}``
-* runner -> worker: ``{"op": "check", "request": {CheckRequest fields}}``;
-  answer ``{"type": "verdict", "verdict": {Verdict fields}}``
-* runner -> worker: ``{"op": "ping"}``; answer ``{"type": "pong", "pid": ...}``
+* runner -> worker: ``{"op": "check", "request": {CheckRequest fields}, "id": ...}``;
+  answer ``{"type": "verdict", "verdict": {Verdict fields}, "id": ...}``
+* runner -> worker: ``{"op": "ping", "id": ...}``; answer ``{"type": "pong", "pid": ..., "id": ...}``
+* every request carries a random ``id`` that its answer repeats; the Runner skips any line
+  without it (nothing a check's code writes into these pipes can pass for an answer)
 * end of input: the worker exits.
 
 Lifetime: the worker never outlives the process that started it. A thread watches the
@@ -40,6 +42,7 @@ import importlib
 import json
 import math
 import os
+import secrets
 import select
 import signal
 import sys
@@ -146,6 +149,12 @@ def _anonymous_file(name: str) -> int:
             return os.dup(fh.fileno())
 
 
+def _has_token_line(payload: bytearray, token: str) -> bool:
+    """True once a whole line carrying ``token`` has arrived (the child exits right after it)."""
+    at = payload.find(token.encode("ascii"))
+    return at >= 0 and payload.find(b"\n", at) >= 0
+
+
 def _drain(fd: int, into: bytearray) -> bool:
     """Read what is available from a non-blocking pipe. False at end of file."""
     while True:
@@ -236,15 +245,17 @@ class Worker:
             except (ValueError, AttributeError):
                 self.send({"type": "error", "message": "malformed request line"})
                 continue
+            reply_to = message.get("id")  # the Runner's request id, echoed so it knows the answer
             if op == "check":
-                self.send({"type": "verdict", "verdict": self.safe_check(message.get("request")).to_dict()})
+                verdict = self.safe_check(message.get("request")).to_dict()
+                self.send({"type": "verdict", "verdict": verdict, "id": reply_to})
                 self.prepare_next()
             elif op == "ping":
-                self.send({"type": "pong", "pid": self.pid})
+                self.send({"type": "pong", "pid": self.pid, "id": reply_to})
             elif op == "quit":
                 return
             else:
-                self.send({"type": "error", "message": f"unknown op {op!r}"})
+                self.send({"type": "error", "message": f"unknown op {op!r}", "id": reply_to})
 
     # -- checks -------------------------------------------------------------------
 
@@ -328,7 +339,8 @@ class Worker:
             spare = self._fork_spare()
         try:
             started = time.monotonic()
-            data = memoryview(json.dumps(req.to_dict()).encode("utf-8"))
+            token = secrets.token_hex(16)  # the payload must carry it: lines without it are forgeries
+            data = memoryview(json.dumps({"request": req.to_dict(), "token": token}).encode("utf-8"))
             try:
                 while data:
                     data = data[os.write(spare.request_w, data) :]
@@ -337,13 +349,13 @@ class Worker:
             os.close(spare.request_w)
             spare.request_w = -1
             self._current = spare.pid
-            ending = self._supervise(req, spare, started)
+            ending = self._supervise(req, spare, started, token)
             return verdict_for(req, ending)
         finally:
             self._current = None
             spare.close()
 
-    def _supervise(self, req: CheckRequest, spare: Spare, started: float) -> Ending:
+    def _supervise(self, req: CheckRequest, spare: Spare, started: float, token: str) -> Ending:
         pid = spare.pid
         ending = Ending(process_limit=MAX_PROCESSES)
         payload = bytearray()
@@ -369,7 +381,7 @@ class Worker:
                 for fd, _ in poller.poll(wait_ms):
                     if fd == spare.result_r and not _drain(spare.result_r, payload):
                         poller.unregister(spare.result_r)
-                if b"\n" in payload:
+                if _has_token_line(payload, token):
                     reported = True
                     break
                 done, status = os.waitpid(pid, os.WNOHANG)
@@ -393,7 +405,7 @@ class Worker:
 
         if ending.stopped_for is None:
             _drain(spare.result_r, payload)
-            self._parse_payload(payload, ending)
+            self._parse_payload(payload, ending, token)
             ending.leftovers = self._leftovers(pid, exiting=pid if reported else None)
         elif ending.stopped_for in (STOP_TIMEOUT, STOP_MEMORY, STOP_OUTPUT):
             self._ask_where(pid, spare.faults)
@@ -413,19 +425,25 @@ class Worker:
         return ending
 
     @staticmethod
-    def _parse_payload(payload: bytearray, ending: Ending) -> None:
-        line = bytes(payload).split(b"\n", 1)[0].strip()
-        if not line:
-            return
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            ending.payload_error = f"malformed JSON: {exc}"
-            return
-        if isinstance(data, dict):
-            ending.payload = data
-        else:
-            ending.payload_error = "the answer was not a JSON object"
+    def _parse_payload(payload: bytearray, ending: Ending, token: str) -> None:
+        """Find the child's payload: the line that carries this check's token. Every other
+        line was written to the result pipe by the learner's code, and is counted, not read."""
+        for line in bytes(payload).split(b"\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if token.encode("ascii") not in line:
+                ending.forged += 1
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError as exc:
+                ending.payload_error = f"malformed JSON: {exc}"
+                return
+            if isinstance(data, dict) and data.get("token") == token:
+                ending.payload = data
+                return
+            ending.forged += 1
 
     def _live_family(self, pgid: int, exiting: int | None) -> list[int]:
         live = [p for p in procs.descendants(self.pid) if p != exiting and procs.is_alive(p)]
@@ -513,6 +531,8 @@ def main() -> int:
     for item in failed:
         _log(f"could not preload {item}")
     subreaper = procs.set_child_subreaper()
+    if not procs.set_dumpable(False):  # /proc/<worker>/fd closed to the check children
+        _log("could not make the worker non-dumpable; its pipes are reachable through /proc")
     if not subreaper:
         _log("could not become a child subreaper; orphans are found by process group")
     # numpy's OpenBLAS starts a (fork-safe) thread pool at import; torch's OpenMP

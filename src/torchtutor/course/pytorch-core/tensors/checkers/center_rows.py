@@ -4,6 +4,7 @@ import torch
 
 from torchtutor.checks import Expect, Wrong, WrongError
 
+
 def _keepdim(fn="mean"):
     return (f"A reduction along dim=1 removes that dimension: X.{fn}(dim=1) gives shape (N,), not (N, 1). "
             "Broadcasting lines shapes up from the right, so an (N,) vector is matched against the F columns, "
@@ -52,16 +53,18 @@ def _wrongs(kind, X):
     ]
 
 
-def check(ex):
-    g = torch.Generator().manual_seed(5)
-    square = torch.rand(4, 4, generator=g) * 10 + 1
-    wide = torch.rand(3, 5, generator=g) * 10 + 1
-    items = []
-    for name, kind, want in (("center_rows", "mean", lambda X: X - X.mean(dim=1, keepdim=True)),
-                             ("scale_rows", "max", lambda X: X / X.max(dim=1, keepdim=True).values)):
-        for X in (square, wide):
-            items.append(Expect(name, want(X), args=(X,), label=f"{name}(X)", errors=_errors(name, X),
-                                wrong=_wrongs(kind, X) if X.shape[0] == X.shape[1] else []))
-    ex.expect(*items)
-    return ("Every row is centred on its own mean and scaled by its own maximum, on square and wide inputs alike: "
-            "each row statistic lined up with its own row.")
+_G = torch.Generator().manual_seed(5)
+SQUARE = torch.rand(4, 4, generator=_G) * 10 + 1   # square: a reduction along the wrong dim still runs
+WIDE = torch.rand(3, 5, generator=_G) * 10 + 1     # wide: a lost dimension no longer broadcasts
+
+#: (function, the row statistic it uses, what it should return)
+FUNCTIONS = (("center_rows", "mean", lambda X: X - X.mean(dim=1, keepdim=True)),
+             ("scale_rows", "max", lambda X: X / X.max(dim=1, keepdim=True).values))
+
+EXPECT = [
+    Expect(name, want(X), args=(X,), label=f"{name}(X)", errors=_errors(name, X),
+           wrong=_wrongs(kind, X) if X.shape[0] == X.shape[1] else [])
+    for name, kind, want in FUNCTIONS for X in (SQUARE, WIDE)
+]
+PASSED = ("Every row is centred on its own mean and scaled by its own maximum, on square and wide inputs alike: "
+          "each row statistic lined up with its own row.")

@@ -9,6 +9,9 @@ detectors (``self._emit("on_...", ...)``). ``uninstall()`` puts everything back.
 
 from __future__ import annotations
 
+import dis
+import itertools
+import sys
 import time
 import weakref
 from typing import Any, Callable
@@ -20,7 +23,7 @@ from torch.utils.data import DataLoader, SequentialSampler
 from torch.utils.data import dataloader as _dl_module
 
 from .detectors.base import (CLASSIFICATION_LOSSES, ELEMENTWISE_LOSSES, MADE_AT, ModelRecord, OptRecord,
-                             caller_frame, first_tensor)
+                             caller_frame, dense, first_tensor)
 from .findings import Location, user_location
 
 _LOSS_BASE = nn.modules.loss._Loss
@@ -35,6 +38,11 @@ _MAKERS = tuple((owner, name) for owner, names in (
     (torch.Tensor, ("softmax", "log_softmax", "relu", "sigmoid", "tanh"))) for name in names)
 #: Layers whose output carries the line that built them (nn.Softmax() in a Sequential).
 _MAKER_LAYERS = (nn.Softmax, nn.LogSoftmax, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.ReLU6, nn.Hardtanh, nn.Softplus)
+#: Batched products watched in the window: where attention heads meet (a tensor whose heads
+#: were folded into the batch dimension by a view shows here as an operand).
+_PRODUCTS = ((torch, "matmul"), (torch, "bmm"), (torch, "baddbmm"), (torch, "einsum"), (torch.Tensor, "matmul"),
+             (torch.Tensor, "bmm"), (torch.Tensor, "__matmul__"), (torch.Tensor, "__rmatmul__"),
+             (torch.nn.functional, "scaled_dot_product_attention"))
 #: Tensor operators watched in the window, with the symbol a message shows.
 _OPERATORS = {"__sub__": "-", "__rsub__": "-", "__add__": "+", "__radd__": "+", "__mul__": "*", "__rmul__": "*",
               "__truediv__": "/", "__rtruediv__": "/"}
@@ -53,12 +61,35 @@ WINDOW_SAMPLE_STEPS = 2
 #: Fast-forward starts when this share of --max-seconds is spent, leaving the rest for the
 #: evaluation code after the training loop.
 FAST_FORWARD_AT = 0.5
-#: Once fast-forwarding, a run may take this many more steps before it is stopped outright.
-FAST_FORWARD_STEPS = 10_000
+#: Once fast-forwarding, a run may take this many more steps before it is stopped outright (a
+#: loop that never ends on its own, such as an endless generator over a DataLoader, stops here).
+FAST_FORWARD_STEPS = 2_000
+#: The doctor's step budget when --max-steps is not given: after this many optimizer steps each
+#: pass over a DataLoader yields one batch. Every detector has decided long before (they watch
+#: the first steps and samples every SAMPLE_EVERY steps), and a budget in steps, unlike one in
+#: seconds, shortens the same run at the same step on every machine and every run.
+FAST_FORWARD_AFTER_STEPS = 1_000
+#: When half of --max-seconds is spent first (slow steps), fast-forward waits for the next
+#: step count on this grid (1, 1.5, 2, 3, 5, 7.5 times a power of ten), so that two runs at
+#: slightly different speeds still shorten the run at the same step.
+ROUND_STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5)
 
 
 #: The installed probe (one per process), read by every wrapper.
 _ACTIVE: Any = None
+
+
+def round_step(steps: int) -> int:
+    """The smallest step count on the ROUND_STEPS grid that is at least ``steps``."""
+    if steps <= 1:
+        return 1
+    power = 1
+    while True:
+        for m in ROUND_STEPS:
+            value = int(m * power)
+            if value >= steps:
+                return value
+        power *= 10
 
 
 class StopRun(BaseException):
@@ -150,6 +181,7 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         self._patch(DataLoader, "__iter__", guarded(DataLoader.__iter__, after=Hooks._on_loader_iter))
         for owner, name in _METRICS:
             self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_metric))
+        self._patch(itertools, "cycle", _cycle)
         base_iter = _dl_module._BaseDataLoaderIter
         self._patch(base_iter, "__next__", guarded(base_iter.__next__, before=Hooks._on_next_before,
                                                    after=Hooks._on_next_after))
@@ -165,8 +197,8 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
     def _view_window(self, on: bool) -> None:
         """Wrappers that cost something on every call, kept on for a few steps only (the first
         ones, those after a new model's first call, and a couple every SAMPLE_EVERY steps):
-        Tensor.view/reshape (reordered dimensions), the arithmetic operators (a loss written
-        by hand that broadcasts) and the Tensor.grad property (.grad read on a tensor that an
+        Tensor.view/reshape (reordered dimensions), the batched products (attention heads
+        folded into the batch by a view), the arithmetic operators (a loss written by hand that broadcasts) and the Tensor.grad property (.grad read on a tensor that an
         update with tracking on turned into a non-leaf)."""
         if on and not self.view_on:
             self.view_on = True
@@ -176,12 +208,14 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
                 self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_made))
             for name in _OPERATORS:
                 self._patch(torch.Tensor, name, guarded(getattr(torch.Tensor, name), after=_binary_after(name)))
+            for owner, name in _PRODUCTS:
+                self._patch(owner, name, guarded(getattr(owner, name), after=Hooks._on_product))
             base = torch._C.TensorBase.__dict__["grad"]
             getter = guarded(base.__get__, after=Hooks._on_grad_read)
             self._patch(torch.Tensor, "grad", property(getter, base.__set__, base.__delete__, base.__doc__))
         elif not on and self.view_on:
             self.view_on = False
-            windowed = {(id(o), n) for o, n in _RESHAPES + _MAKERS} | \
+            windowed = {(id(o), n) for o, n in _RESHAPES + _MAKERS + _PRODUCTS} | \
                 {(id(torch.Tensor), n) for n in (*_OPERATORS, "grad")}
             keep = []
             for owner, name, old, had_own in self._patches:
@@ -306,7 +340,7 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
             m.first_loc = user_location()
             tensors = [a for a in args if isinstance(a, torch.Tensor)]
             m.input_shapes = [[int(d) for d in t.shape] for t in tensors]
-            if tensors and len(tensors) == len(args):
+            if tensors and len(tensors) == len(args) and all(dense(t) for t in tensors):
                 m.first_input = [t.detach()[:2].clone() if t.dim() > 0 else t.detach().clone() for t in tensors]
         if grad and m.grad_calls < 2 and self.deep is None:
             m.grad_calls += 1
@@ -472,12 +506,12 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
             pass
 
     def _on_next_before(self, args: tuple, kwargs: dict) -> None:
+        self.budget()
         st = args[0].__dict__.get("_torchtutor")
         if st is not None and self._ff:
             if st.ff_served >= 1:
                 raise StopIteration  # fast-forward: one batch per pass over the loader
             st.ff_served += 1
-        self.budget()
 
     def _on_next_after(self, batch: Any, args: tuple, kwargs: dict) -> None:
         st = args[0].__dict__.get("_torchtutor")
@@ -489,6 +523,12 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
     def _on_reshape(self, out: Any, args: tuple, kwargs: dict) -> None:
         if self.view_on and args:
             self._emit("on_reshape", args[0], out)
+
+    def _on_product(self, out: Any, args: tuple, kwargs: dict) -> None:
+        if self.view_on:
+            operands = [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]
+            if operands:
+                self._emit("on_product", operands, out)
 
     def _on_binary(self, name: str, out: Any, args: tuple) -> None:
         if self.view_on and len(args) == 2:
@@ -503,6 +543,79 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         t = args[0]
         if g is None and self.view_on and t.grad_fn is not None and not t.retains_grad:
             self._emit("on_grad_read", t)
+
+
+# --------------------------------------------------------------------------- endless loaders
+_ORIGINAL_CYCLE = itertools.cycle
+_FOR_ITER = dis.opmap["FOR_ITER"]
+
+
+class _cycle:
+    """``itertools.cycle`` while the probe is installed: the real one, except over a DataLoader,
+    where a :class:`_LoaderCycle` lets fast-forward end a ``for`` loop over the endless cycle.
+    A class, as the real one is (torch._dynamo registers a substitute for it on import)."""
+
+    def __new__(cls, iterable: Any) -> Any:
+        if isinstance(iterable, DataLoader):
+            return _LoaderCycle(iterable)
+        return _ORIGINAL_CYCLE(iterable)
+
+
+class _LoaderCycle:
+    """``itertools.cycle(loader)``, item for item (the first pass's batches are saved and
+    replayed), with two differences: a replayed batch counts as a batch of its loader, and once
+    the run is fast-forwarding, a ``for`` loop over the cycle gets one more batch and then the
+    end of the iteration, as a pass over a DataLoader does, so the code after it (evaluation,
+    saving) still runs. Called through ``next()``, it goes on cycling: stopping there would
+    crash the script, and the fast-forward step limit ends such a run instead."""
+
+    def __init__(self, loader: DataLoader):
+        self._loader = loader
+        self._it: Any = iter(loader)
+        self._saved: list[Any] = []
+        self._i = 0
+        self._ff_served = 0
+
+    def __iter__(self) -> "_LoaderCycle":
+        return self
+
+    def __next__(self) -> Any:
+        p = _ACTIVE
+        if p is not None and not p._suspend:
+            p.budget()
+            if p._ff and _called_by_for_loop():
+                if self._ff_served >= 1:
+                    raise StopIteration
+                self._ff_served += 1
+        if self._it is not None:
+            try:
+                item = next(self._it)
+            except StopIteration:
+                self._it = None
+            else:
+                self._saved.append(item)
+                return item
+        if not self._saved:
+            raise StopIteration
+        item = self._saved[self._i % len(self._saved)]
+        self._i += 1
+        if p is not None and not p._suspend:
+            rec = p._loaders.get(self._loader)
+            if rec is not None:
+                p._cur_loader = rec
+                p._fresh_batch = True
+                rec.batches += 1
+        return item
+
+
+def _called_by_for_loop() -> bool:
+    """Is the innermost Python frame outside this module iterating with a ``for`` loop (or a
+    comprehension), rather than calling ``next()``?"""
+    frame = sys._getframe(2)
+    try:
+        return frame.f_code.co_code[frame.f_lasti] == _FOR_ITER
+    except Exception:
+        return False
 
 
 # --------------------------------------------------------------------------- helpers

@@ -31,8 +31,8 @@ from .crash import explain_exception
 from .detectors import DETECTORS
 from .detectors.base import Detector, ModelRecord, OptRecord
 from .findings import Finding, SplitFindings, Location, innermost_user_location, plain_text
-from .hooks import (FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, VIEW_WINDOW_STEPS, Hooks, LoaderRecord,
-                    StopRun)
+from .hooks import (FAST_FORWARD_AFTER_STEPS, FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, VIEW_WINDOW_STEPS,
+                    Hooks, LoaderRecord, StopRun, round_step)
 
 __all__ = ["Probe", "StopRun", "instrument"]
 
@@ -47,8 +47,13 @@ class Probe(Hooks, SplitFindings):
         Budget. When spent, the run is fast-forwarded (if ``fast_forward``) or stopped by
         raising :class:`StopRun` from the next hook. ``None``: unlimited.
     fast_forward
-        After the budget (or half the time budget) is used, let each pass over a
-        DataLoader yield one more batch only, so the script reaches its evaluation code.
+        After the budget is used, let each pass over a DataLoader yield one more batch only,
+        so the script reaches its evaluation code. The budget is ``max_steps`` optimizer
+        steps, or ``fast_forward_after`` of them when ``max_steps`` is None
+        (FAST_FORWARD_AFTER_STEPS by default; 0 turns that off), or half of ``max_seconds`` if
+        that is spent first; then fast-forward starts at the next round step count
+        (:func:`.hooks.round_step`), so the decision is made in steps, the same on every run,
+        wherever the speed allows.
     monitor
         Number of backward passes with full per-parameter monitoring at the start.
     sample_every
@@ -59,8 +64,12 @@ class Probe(Hooks, SplitFindings):
 
     def __init__(self, *, max_steps: int | None = None, max_seconds: float | None = None,
                  fast_forward: bool = False, monitor: int = MONITOR_BACKWARDS, sample_every: int = SAMPLE_EVERY,
-                 summary: bool = False):
+                 summary: bool = False, fast_forward_after: int | None = FAST_FORWARD_AFTER_STEPS):
         self.max_steps = max_steps
+        # the step budget of a fast-forwarding run: --max-steps, else the doctor's own
+        self.step_budget = max_steps if max_steps is not None else (
+            fast_forward_after if fast_forward and fast_forward_after else None)
+        self._ff_round: int | None = None  # half the time was spent: fast-forward at this step
         self.max_seconds = max_seconds
         self.fast_forward = fast_forward
         self.monitor = max(2, monitor)
@@ -263,7 +272,7 @@ class Probe(Hooks, SplitFindings):
         return self.n_steps if self.n_steps else self.n_backward
 
     def budget(self) -> None:
-        if self._deadline is None and self.max_steps is None:
+        if self._deadline is None and self.step_budget is None:
             return
         now = time.monotonic()
         if self._deadline is not None and now >= self._deadline:
@@ -272,10 +281,18 @@ class Probe(Hooks, SplitFindings):
             raise StopRun("max-seconds")
         steps = self._progress()
         if not self._ff:
-            if self.max_steps is not None and steps >= self.max_steps:
-                self._begin_ff("max-steps")
+            if self.step_budget is not None and steps >= self.step_budget:
+                self._begin_ff("max-steps" if self.max_steps is not None else "step-budget")
+            elif self._ff_round is not None:
+                if steps >= self._ff_round:
+                    self._begin_ff("max-seconds")
             elif self._ff_time is not None and now >= self._ff_time:
-                self._begin_ff("max-seconds")
+                if self.fast_forward and any(rec.steps > 0 for rec in self.loaders):
+                    self._ff_round = round_step(steps)  # decide at a round step, not at this instant
+                    if steps >= self._ff_round:
+                        self._begin_ff("max-seconds")
+                else:
+                    self._begin_ff("max-seconds")
         elif self._hard_steps is not None and steps >= self._hard_steps:
             raise StopRun(self.cut_short or "max-steps")
 
@@ -284,6 +301,11 @@ class Probe(Hooks, SplitFindings):
         if reason == "max-seconds" and not (self.fast_forward and training_loader):
             # half the time is gone but there is nothing to shorten: run on until the deadline
             self._ff_time = None
+            self._ff_round = None
+            return
+        if reason == "step-budget" and not training_loader:
+            # the doctor's own step budget, and no DataLoader to shorten: run on as the script says
+            self.step_budget = None
             return
         self.cut_short = reason
         self.fast_forward_step = self._progress()

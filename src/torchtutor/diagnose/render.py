@@ -180,8 +180,12 @@ def cut_short_text(summary: dict[str, Any]) -> str | None:
     if ff is not None:
         if cut == "max-steps":
             start = f"The run reached --max-steps {summary.get('max_steps')} at step {ff:,}"
+        elif cut == "step-budget":
+            start = (f"The run reached the doctor's step budget of {ff:,} optimizer steps (every check has decided "
+                     "by then; --max-steps sets another)")
         else:
-            start = (f"Half of --max-seconds {limit:g} ({limit / 2:g} s) was spent by step {ff:,}" if limit else
+            start = (f"Half of --max-seconds {limit:g} ({limit / 2:g} s) was spent before the step budget was reached; "
+                     f"fast-forward started at step {ff:,}, the next round step count" if limit else
                      f"The time budget ran low at step {ff:,}")
         parts.append(start + "; from then on each pass over a DataLoader yielded one batch, so that the rest "
                      "of the script (evaluation, saving) could still run.")

@@ -123,17 +123,24 @@ def base_name(name: str) -> str:
 
 
 def first_tensor(obj: Any) -> torch.Tensor | None:
+    """The first dense (strided) tensor in ``obj``: a sparse tensor (a graph's adjacency
+    matrix) has no strides to slice or view, so the probe reads dense tensors only."""
     if isinstance(obj, torch.Tensor):
-        return obj
+        return obj if dense(obj) else None
     if isinstance(obj, (tuple, list)):
         for item in obj:
-            if isinstance(item, torch.Tensor):
+            if isinstance(item, torch.Tensor) and dense(item):
                 return item
     if isinstance(obj, dict):
         for item in obj.values():
-            if isinstance(item, torch.Tensor):
+            if isinstance(item, torch.Tensor) and dense(item):
                 return item
     return None
+
+
+def dense(t: torch.Tensor) -> bool:
+    """A strided tensor (not sparse, not nested, not quantized): one the probe may slice and reduce."""
+    return t.layout == torch.strided and not t.is_nested and not t.is_quantized
 
 
 def shape(t: torch.Tensor) -> list[int]:

@@ -172,3 +172,18 @@ def test_without_anywidget_a_notebook_shows_the_clis_text(run, monkeypatch):
     assert shown.data == run
     assert "Measured on all 3,500 training and 500 validation images" in str(shown)
     assert f"{run['evals'][-1]['val_acc']:.1%}" in str(shown)
+
+
+def test_the_split_is_the_lessons_random_split_with_seed_0():
+    """The lesson's validation section: random_split(train_set, [3500, 500], generator=seed 0)."""
+    from torch.utils.data import TensorDataset, random_split
+
+    from torchtutor.data import load_dataset
+    from torchtutor.widgets.curves import _splits
+
+    images, labels = load_dataset("mnist", "train", sample=True)
+    train_part, val_part = random_split(TensorDataset(labels), [3500, 500], generator=torch.Generator().manual_seed(0))
+    _, y_train, _, y_val = _splits("mnist", raw=False)
+    assert torch.equal(y_train, labels[train_part.indices]) and torch.equal(y_val, labels[val_part.indices])
+    x_train, _, _, _ = _splits("mnist", raw=True)
+    assert torch.equal(x_train, images[train_part.indices].reshape(3500, -1).float())

@@ -623,14 +623,16 @@ def test_kill_9_of_check_mid_run_loses_nothing(tt, ws, home) -> None:
 # --------------------------------------------------------------------------- doctor
 @pytest.mark.parametrize("args, words", [
     (["{tmp}"], ["is a folder", "Give the path of the Python file"]),
+    (["{tmp}/link.py"], ["No such script", "link.py"]),
     (["/tmp/" + "d" * 300 + ".py"], ["No such script"]),
     (["{script}", "--max-seconds", "nan"], ["--max-seconds must be a positive number of seconds, not nan"]),
     (["{script}", "--max-seconds", "-1"], ["--max-seconds must be a positive number of seconds, not -1.0"]),
     (["--max-steps", "-5", "{script}"], ["--max-steps must be at least 1, not -5"]),
-], ids=["a folder", "an overlong name", "nan seconds", "negative seconds", "negative steps"])
+], ids=["a folder", "a dangling link", "an overlong name", "nan seconds", "negative seconds", "negative steps"])
 def test_doctor_usage_errors_are_one_paragraph(tt, tmp_path, home, args, words) -> None:
     script = tmp_path / "train.py"
     script.write_text("print('ran')\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "gone.py")
     args = [a.format(tmp=tmp_path, script=script) for a in args]
     res = tt("doctor", *args)
     user_error(res, home, *words)

@@ -280,8 +280,9 @@ def run_doctor(script: str | os.PathLike, args: Sequence[str] = (), *, max_secon
         if hint is not None:
             steps = int(data.get("steps") or 0)
             replay_result = os.path.join(tmp, "replay.json")
-            _spawn(path, args, replay_result, max_seconds=min(max_seconds or 60.0, 60.0),
-                   max_steps=steps + 1, replay=hint, output="quiet", python=python)
+            *_, again = _spawn(path, args, replay_result, max_seconds=min(max_seconds or 60.0, 60.0),
+                               max_steps=steps + 1, replay=hint, output="quiet", python=python)
+            interrupted = interrupted or again        # Ctrl-C during the replay ends the doctor as well
             replay_data = _load(replay_result)
     return _to_report(path, args, data, replay_data, code=code, killed=killed, captured=captured,
                       max_seconds=max_seconds, max_steps=max_steps, wall=time.monotonic() - started,

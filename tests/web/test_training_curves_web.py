@@ -92,3 +92,31 @@ def test_a_run_that_fails_midway_ends_its_stream_with_a_sentence(tmp_path, monke
     assert first["steps_done"] == 0
     assert "internal error (RuntimeError)" in last["error"] and "disk went away" not in last["error"]
     assert "Traceback" in (tmp_path / ".cache" / "torchtutor" / "crash.log").read_text()
+
+
+def test_a_stream_whose_reader_goes_away_stops_its_run() -> None:
+    """Closing the stream (the page navigated away, or a new run replaced it) stops the thread."""
+    import asyncio
+    import time
+
+    from torchtutor.web.app import _follow
+
+    made = []
+
+    def endless():
+        while True:
+            made.append(1)
+            time.sleep(0.005)
+            yield {"n": len(made)}
+
+    async def read_two_then_leave() -> list:
+        lines = _follow(endless(), threading.Event())
+        got = [json.loads(await lines.__anext__()), json.loads(await lines.__anext__())]
+        await lines.aclose()
+        return got
+
+    assert [g["n"] for g in asyncio.run(read_two_then_leave())] == [1, 2]
+    time.sleep(0.2)
+    stopped_at = len(made)
+    time.sleep(0.3)
+    assert len(made) == stopped_at < 100          # nothing is computed for nobody

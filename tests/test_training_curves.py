@@ -68,7 +68,10 @@ def test_planted_bugs_change_the_curves_as_the_lesson_says(run):
     # without dropout, forgetting model.eval() changes nothing; with dropout the measurement is noisy
     assert training_curves(bug="no-eval", **SHORT)["evals"] == run["evals"]
     dropped = training_curves(dropout=0.5, **SHORT)
-    assert training_curves(dropout=0.5, bug="no-eval", **SHORT)["evals"][1:] != dropped["evals"][1:]
+    forgot = training_curves(dropout=0.5, bug="no-eval", **SHORT)
+    assert forgot["evals"][1:] != dropped["evals"][1:]
+    assert forgot["val_acc_eval_mode"] > forgot["evals"][-1]["val_acc"]      # dropout on while measuring costs
+    assert f"with model.eval(), the same weights score {forgot['val_acc_eval_mode']:.1%}" in forgot["summary"]
     sgd = training_curves(optimizer="sgd", lr=0.001, **SHORT)
     assert sgd["evals"][-1]["val_acc"] < run["evals"][-1]["val_acc"]   # plain SGD at Adam's rate crawls
 

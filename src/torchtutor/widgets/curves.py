@@ -265,7 +265,15 @@ def _run(cfg: dict, data) -> Iterator[dict]:
                     break
         if step < cfg["steps"] and state["diverged_at"] is None:
             yield _snapshot(cfg, model, losses, evals, None, done=False)
-    yield _snapshot(cfg, model, losses, evals, state["diverged_at"], done=True)
+    final = _snapshot(cfg, model, losses, evals, state["diverged_at"], done=True)
+    if bug == "no-eval" and cfg["dropout"]:   # what the same weights really score, measured in eval mode
+        with _one_thread(), torch.no_grad():
+            model.eval()
+            final["val_acc_eval_mode"] = (model(x_val).argmax(dim=1) == y_val).sum().item() / len(y_val)
+            model.train()
+        final["summary"] += (f" Measured properly, with model.eval(), the same weights score "
+                             f"{final['val_acc_eval_mode']:.1%} on validation, not {evals[-1]['val_acc']:.1%}.")
+    yield final
 
 
 def _snapshot(cfg: dict, model, losses: list, evals: list, diverged_at: int | None, *, done: bool) -> dict:

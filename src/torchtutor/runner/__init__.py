@@ -328,6 +328,8 @@ class Runner:
                 try:
                     worker = self._ensure_worker()
                 except WorkerError as exc:
+                    if self._closed:
+                        return _stopped(req)
                     return _runner_error(req, f"torchtutor could not start its checking process: {exc}.")
                 try:
                     reply = worker.request(message, req.timeout + REPLY_GRACE)

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import uuid
 from pathlib import Path
 from typing import Callable
@@ -68,10 +69,10 @@ class Section:
     def case(self, label: str, fn: Callable[[], None]) -> None:
         try:
             fn()
-        except AssertionError as exc:
-            self.failed.append(f"{label}: {exc}"[:600])
         except Exception as exc:  # the harness's own trouble is a failure too, never hidden
-            self.failed.append(f"{label}: {type(exc).__name__}: {exc}"[:600])
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.failed.append(f"{label}: {type(exc).__name__}: {exc} "
+                               f"[{Path(where.filename).name}:{where.lineno} {where.line}]"[:700])
         else:
             self.passed += 1
 

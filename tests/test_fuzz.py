@@ -408,6 +408,59 @@ def test_a_garbage_sidecar_file_loses_nothing(tt, ws, home, sidecar) -> None:
     assert not list(db_of(ws).parent.glob("*.corrupt-*"))
 
 
+def _filled(db: Path, n: int = 20) -> None:
+    with ProgressStore(db) as store:
+        for i in range(n):
+            store.record_attempt("one/add-two", i % 2 == 0, {"summary": f"attempt {i:03d} " + "x" * 40}, "h" * 64)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def _page_of(db: Path, index: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (index,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_damaged_byte_inside_a_row_costs_that_value_not_the_table(tt, ws, home) -> None:
+    db = db_of(ws)
+    for path in db.parent.glob("progress.sqlite3*"):
+        path.unlink()
+    _filled(db)
+    data = db.read_bytes()
+    at = data.index(b"attempt 007 ") + len(b"attempt 0")
+    db.write_bytes(data[:at] + b"\xff" + data[at + 1:])       # not UTF-8, which no integrity check looks at
+    res = tt("-w", str(ws), "progress", "--json")
+    assert res.code == 0, res.err
+    sane(res, home)
+    with ProgressStore(db) as store:
+        summaries = [a.verdict["summary"] for a in store.attempts()]
+    assert len(summaries) == 20 and summaries[7].startswith("attempt 0\ufffd7 ")
+
+
+def test_an_index_that_no_longer_matches_its_table_is_found_and_every_row_kept(tt, ws, home) -> None:
+    db = db_of(ws)
+    for path in db.parent.glob("progress.sqlite3*"):
+        path.unlink()
+    _filled(db)
+    page = _page_of(db, "attempts_by_exercise")
+    data = bytearray(db.read_bytes())
+    start = (page - 1) * 4096
+    at = data.index(b"one/add-two", start, start + 4096)
+    data[at + len("one/add-tw")] = ord("x")                  # the index says one/add-twx; the table does not
+    db.write_bytes(bytes(data))
+    res = tt("-w", str(ws), "progress", "--json")
+    assert res.code == 0, res.err
+    notices = json.loads(res.out)["notices"]
+    assert len(notices) == 1 and "Part of it could still be read" in notices[0] and "20 checks" in notices[0]
+    assert attempts_of(ws) == 20 and integrity(db) == "ok"
+    backup = next(p for p in db.parent.glob("progress.sqlite3.corrupt-*") if not p.name.endswith(("-wal", "-shm")))
+    assert backup.read_bytes() == bytes(data)
+
+
 def test_a_folder_where_the_open_lock_belongs_does_not_stop_anything(tt, ws, home) -> None:
     lock = db_of(ws).with_name("progress.sqlite3.lock")
     lock.unlink()

@@ -34,7 +34,7 @@ Design
       it holds one connection opened with ``check_same_thread=False`` and serialises
       every use of it with a lock.
     * Corruption. A file that SQLite reports as not a database or as malformed (garbage
-      bytes, a truncated copy, a failed ``PRAGMA quick_check``) is moved aside, with
+      bytes, a truncated copy, a failed ``PRAGMA integrity_check``) is moved aside, with
       its ``-wal``/``-shm`` companions, to ``progress.sqlite3.corrupt-<UTC time>``; a
       fresh store is created in its place and :attr:`ProgressStore.notice` says so in
       one paragraph. Opening takes an advisory lock (``progress.sqlite3.lock``) so
@@ -363,6 +363,12 @@ def _open_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _lenient_text(data: bytes) -> str:
+    """TEXT as str. A damaged byte inside a row (which no integrity check notices) shows as
+    U+FFFD in that one value, instead of making every read of the table fail."""
+    return data.decode("utf-8", "replace")
+
+
 def _primary_code(exc: sqlite3.Error) -> int | None:
     """The primary SQLite result code of an exception, or None when it carries none."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -392,7 +398,7 @@ def _readable_rows(conn: sqlite3.Connection, table: str, columns: list[str]) -> 
                 rows.append(tuple(row[1:]))
                 last, jump = row[0], 0
             return rows
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):   # sqlite's message may quote the damaged bytes
             jump = max(1, jump * 2)
     return rows
 
@@ -509,6 +515,7 @@ class ProgressStore:
             old = sqlite3.connect(f"file:{backup}?mode=ro&immutable=1", uri=True)
         except sqlite3.Error:
             return kept
+        old.text_factory = _lenient_text
         try:
             for table in [t for t in OWN_TABLES if t != "notices"]:   # notices describe the old file
                 columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] != "id"]
@@ -551,6 +558,7 @@ class ProgressStore:
             )
         except sqlite3.Error as exc:
             raise self._error(exc, "open") from exc
+        conn.text_factory = _lenient_text
         try:
             self._prepare(conn)
         except _Corrupt as damaged:
@@ -600,7 +608,13 @@ class ProgressStore:
                     "(`pip install --upgrade torchtutor`) to keep using this workspace.",
                     self.path,
                 )
-            problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+            # integrity_check, not quick_check: it also finds an index that no longer matches its
+            # table (lookups by exercise would return wrong rows), and costs the same here (~40 ms
+            # for 10,000 attempts). Its report can quote damaged bytes that are not UTF-8.
+            try:
+                problems = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+            except UnicodeDecodeError:
+                problems = ["the integrity check's report is itself unreadable"]
             if problems != ["ok"]:
                 raise _Corrupt(f"integrity check: {'; '.join(problems[:3])}")
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]

@@ -243,3 +243,69 @@ def test_the_guides_example_checker_passes_a_solution_and_names_each_slip(tmp_pa
     alternative = DOC_SOLUTION.replace("return X - X.mean(dim=1, keepdim=True)",
                                        "return X - X.sum(1).unsqueeze(1) / X.shape[1]")
     assert verdict(tmp_path, alternative, checker).passed
+
+
+KNOWN_LESSON = '''
+[[exercises]]
+id = "gate-demo"
+
+[[exercises.known_errors]]
+id = "inplace-on-leaf"
+exception = ["RuntimeError", "ValueError"]
+pattern = 'leaf Variable that requires grad .* in-place'
+message = "{doing} changed its input in place while it records."
+details = ["PyTorch said: {error}"]
+failure = "inplace-on-leaf"
+misconceptions = ["inplace-is-free"]
+
+[[exercises.known_errors]]
+id = "scalar-backward"
+catalogue = "non-scalar-backward"
+message = "{doing} called backward() on more than one number ({error})."
+failure = "one-loss-per-sample"
+'''
+
+
+def known_verdict(tmp_path: Path, learner: str, checker: str):
+    """A lesson folder: lesson.toml declares the known errors, checkers/gate_demo.py asks for them."""
+    (tmp_path / "checkers").mkdir()
+    (tmp_path / "lesson.toml").write_text(KNOWN_LESSON)
+    (tmp_path / "exercise.py").write_text(textwrap.dedent(learner))
+    (tmp_path / "checkers" / "gate_demo.py").write_text(textwrap.dedent(checker))
+    return run_exercise("t/gate-demo", str(tmp_path / "exercise.py"), str(tmp_path / "checkers" / "gate_demo.py"))
+
+
+def test_known_errors_declared_in_lesson_toml_name_the_mistake(tmp_path):
+    checker = '''
+        import torch
+
+        def check(ex):
+            z = torch.tensor([1.0, -2.0], requires_grad=True)
+            ex.call("gate", z, errors=ex.known_errors(), doing="Calling `gate(z)`")
+    '''
+    v = known_verdict(tmp_path, """
+        def gate(z):
+            z.clamp_(min=0.0)
+            return z
+    """, checker)
+    assert v.summary == "Calling `gate(z)` changed its input in place while it records."
+    assert v.failure == "inplace-on-leaf" and v.misconceptions == ["inplace-is-free"]
+    assert v.details[0] == "line 3: z.clamp_(min=0.0)"
+    assert v.details[1].startswith("PyTorch said: a leaf Variable that requires grad")
+    (tmp_path / "b").mkdir()
+    v = known_verdict(tmp_path / "b", """
+        def gate(z):
+            (z * 2).backward()
+    """, checker.replace("ex.known_errors()", 'ex.known_errors("scalar-backward")'))
+    assert v.summary == ("Calling `gate(z)` called backward() on more than one number "
+                         "(grad can be implicitly created only for scalar outputs).")
+    assert v.failure == "one-loss-per-sample" and v.misconceptions == ["non-scalar-backward"]
+
+
+def test_a_known_error_the_lesson_does_not_declare_is_the_courses_fault(tmp_path):
+    v = known_verdict(tmp_path, "def gate(z):\n    return z\n", '''
+        def check(ex):
+            ex.call("gate", 1, errors=ex.known_errors("no-such-error"))
+    ''')
+    assert not v.passed and v.failure == "checker-broken"
+    assert "no known error 'no-such-error'" in v.summary and "not in your code" in v.details[0]

@@ -252,3 +252,71 @@ def test_a_tag_from_a_helper_the_checker_calls_needs_a_hint_and_an_unused_one_do
     warnings = [p for p in lint(course) if p.warning]
     assert [(p.file, p.line) for p in warnings] == [(helper, line_of(helper, 'failure="negative-total"'))]
     assert "exercise 'add-two'" in warnings[0].message
+
+
+KNOWN = '''
+[[exercises.known_errors]]
+id = "text-plus-number"
+exception = "TypeError"
+pattern = 'can only concatenate str'
+message = "{doing} added text to a number: {error}."
+details = ["Turn the text into a number first: int(a)."]
+failure = "text-plus-number"
+misconceptions = ["plus-is-concat"]
+'''
+
+
+def add_known(course: Path, entry: str = KNOWN) -> Path:
+    toml = course / "basics/one/lesson.toml"
+    edit(toml, "\n[teaching]", entry + "\n[teaching]")
+    return toml
+
+
+def test_a_malformed_known_error_is_one_row_naming_its_file_and_line(course: Path) -> None:
+    toml = add_known(course, KNOWN.replace('"TypeError"', '"TypError"'))
+    out = rows(course)
+    assert out == [f"basics/one/lesson.toml:{line_of(toml, 'exception = ')}: exercises.0.known_errors.0.exception: "
+                   "'TypError' is not a built-in exception name; write one such as \"RuntimeError\" or \"TypeError\" "
+                   "(an exception the checker defines itself stays in Python)"]
+    with pytest.raises(CourseError) as raised:             # a command that needs the course: one paragraph
+        load_or_raise(course)
+    assert f"lesson.toml:{line_of(toml, 'exception = ')}: exercises.0.known_errors.0.exception" in str(raised.value)
+    assert "\n" not in str(raised.value)
+    edit(toml, '"TypError"', '"TypeError"')
+    edit(toml, "'can only concatenate str'", "'can only (concatenate'")
+    out = rows(course)
+    assert len(out) == 1 and out[0].startswith(f"basics/one/lesson.toml:{line_of(toml, 'pattern = ')}: "
+                                               "exercises.0.known_errors.0.pattern: the pattern")
+    assert "not a valid regular expression" in out[0]
+    edit(toml, "pattern = 'can only (concatenate'\n", "catalogue = \"device-mismatch\"\n")
+    out = rows(course)
+    assert len(out) == 1 and "needs either `exception` (with `pattern`) or `catalogue`" in out[0]
+
+
+def test_known_errors_name_real_misconceptions_catalogue_ids_and_the_ids_a_checker_asks_for(course: Path) -> None:
+    toml = add_known(course, KNOWN.replace('["plus-is-concat"]', '["no-such-idea"]') + '''
+[[exercises.known_errors]]
+id = "odd-device"
+catalogue = "no-such-finding"
+''')
+    checker = course / "basics/one/checkers/add_two.py"
+    edit(checker, "def check(ex):\n", "def check(ex):\n    ex.known_errors(\"text-plus-number\", \"missing-one\")\n")
+    out = [r for r in rows(course) if "has no hint" not in r]      # the warnings have their own test
+    assert out == [
+        f"basics/one/checkers/add_two.py:{line_of(checker, 'missing-one')}: the checker asks for known error "
+        "'missing-one', which exercise 'add-two' does not declare in lesson.toml: add an [[exercises.known_errors]] "
+        "entry with that id",
+        f"basics/one/lesson.toml:{line_of(toml, 'no-such-idea')}: known error 'text-plus-number' of "
+        "exercise 'add-two' names misconception 'no-such-idea', which no lesson up to this one declares",
+        f"basics/one/lesson.toml:{line_of(toml, 'catalogue = ')}: known error 'odd-device' of exercise 'add-two' "
+        "names catalogue id 'no-such-finding', which diagnose/catalogue.toml does not define",
+    ]
+
+
+def test_a_known_errors_tag_needs_a_hint_and_a_hint_may_wait_for_it(course: Path) -> None:
+    toml = add_known(course)
+    warnings = [p for p in lint(course) if p.warning]
+    assert [(p.file, p.line) for p in warnings] == [(toml, line_of(toml, 'failure = "text-plus-number"'))]
+    assert "failure 'text-plus-number' has no hint in exercise 'add-two'" in warnings[0].message
+    edit(toml, '{ text = "Use the + operator." }', '{ text = "Make both numbers first.", when = ["text-plus-number"] }')
+    assert rows(course) == []          # the hint's tag is one the data declares, and it answers it

@@ -9,6 +9,7 @@
 - ``ex.call_keeping_locals(...)``: the same, also returning the function's local variables;
 - ``ex.line(exc)`` / ``ex.where(exc)``: the learner's line an exception (or the running code) is on;
 - ``ex.expect(Expect(...), ...)``: the declarative check (see :mod:`.declare`);
+- ``ex.known_errors(...)``: the known wrong exceptions lesson.toml declares for the exercise;
 - ``ex.notes``: lines added to a passing verdict.
 
 Checkers judge values and runtime evidence, never the learner's source text.
@@ -27,6 +28,12 @@ from ..pysource import read_source
 from .api import describe, fail
 from .calls import LearnerLine, WrongError, learner_line, learner_locals, run_keeping_locals, translate, where
 from .declare import Expect, judge
+
+
+
+class KnownErrorMissing(LookupError):
+    """A checker asked for a known error its exercise does not declare: the course is broken."""
+
 
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 
@@ -58,6 +65,19 @@ class ExerciseRun:
     source: str = ""
     exercise_id: str = ""
     notes: list[str] = field(default_factory=list)
+    known: dict[str, WrongError] = field(default_factory=dict)   # lesson.toml's known errors, by id
+
+    def known_errors(self, *ids: str) -> list[WrongError]:
+        """The known wrong exceptions lesson.toml declares for this exercise
+        (``[[exercises.known_errors]]``): those named by ``ids``, in that order, or all of them in
+        the order written. Pass them as ``errors=`` to :meth:`call`, ahead of or after any
+        WrongError the checker builds in Python from values it computes."""
+        if not ids:
+            return list(self.known.values())
+        missing = [i for i in ids if i not in self.known]
+        if missing:
+            raise KnownErrorMissing(f"lesson.toml declares no known error {missing[0]!r} for {self.exercise_id or 'this exercise'}")
+        return [self.known[i] for i in ids]
 
     # ------------------------------------------------------------------ names
     def get(self, name: str, *, placeholder_ok: bool = False) -> Any:

@@ -17,7 +17,8 @@ from ..pysource import SourceError
 from .api import CheckFailure
 from .calls import translate
 from .declare import judge_all
-from .exercise import ExerciseRun, execute_learner
+from .exercise import ExerciseRun, KnownErrorMissing, execute_learner
+from .known import exercise_known_errors
 from .verdict import Verdict, missing_file_verdict
 
 
@@ -126,6 +127,7 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str, failure
 
     run = ExerciseRun(namespace=namespace, file=file, source=source, exercise_id=exercise_id)
     try:
+        run.known = exercise_known_errors(Path(checker_file))
         checker = load_checker(Path(checker_file))
     except Exception as exc:
         return _broken_checker_verdict(exercise_id, Path(checker_file), exc)
@@ -139,6 +141,8 @@ def run_exercise(exercise_id: str, learner_file: str, checker_file: str, failure
         return _failed(ledger, exercise_id, exc)
     except AssertionError as exc:
         return _failed(ledger, exercise_id, CheckFailure(str(exc) or "A check did not hold.", failure="assertion"))
+    except KnownErrorMissing as exc:
+        return _noted(ledger, _broken_checker_verdict(exercise_id, Path(checker_file), exc))
     except Exception as exc:
         # Something the learner defined misbehaved in a way the checker did not foresee.
         return _failed(ledger, exercise_id, translate(exc, file, "Checking your code"),

@@ -105,10 +105,37 @@ def _references(ctx: _Ctx) -> None:
                 if mid not in declared_misconceptions:
                     ctx.add(lesson, ("exercises", i, "misconceptions"),
                             f"exercise {ex.id!r} targets misconception {mid!r}, which no lesson up to this one declares")
+            _known_errors(ctx, lesson, i, declared_misconceptions)
         for i, check in enumerate(lesson.checks):
             for name in check.concepts:
                 if name not in all_concepts:
                     ctx.add(lesson, ("checks", i, "concepts"), f"check {check.id!r} names unknown concept {name!r}")
+
+
+def _known_errors(ctx: _Ctx, lesson: Lesson, i: int, declared_misconceptions: set[str]) -> None:
+    """An exercise's known errors name misconceptions and catalogue ids that exist, have unique
+    ids, and every id its checker asks for (``ex.known_errors("id")``) is declared."""
+    from .tags import catalogue_ids, known_error_ids_used
+
+    ex = lesson.exercises[i]
+    seen: set[str] = set()
+    for j, known in enumerate(ex.known_errors):
+        at = ("exercises", i, "known_errors", j)
+        if known.id in seen:
+            ctx.add(lesson, (*at, "id"), f"exercise {ex.id!r} declares known error {known.id!r} twice")
+        seen.add(known.id)
+        if known.catalogue is not None and known.catalogue not in catalogue_ids():
+            ctx.add(lesson, (*at, "catalogue"), f"known error {known.id!r} of exercise {ex.id!r} names catalogue id "
+                    f"{known.catalogue!r}, which diagnose/catalogue.toml does not define")
+        for mid in known.misconceptions:
+            if mid not in declared_misconceptions:
+                ctx.add(lesson, (*at, "misconceptions"), f"known error {known.id!r} of exercise {ex.id!r} names "
+                        f"misconception {mid!r}, which no lesson up to this one declares")
+    for name, line in known_error_ids_used(lesson, ex):
+        if name not in seen:
+            ctx.problems.append(Problem(exercise_files(lesson, ex).checker, line,
+                                        f"the checker asks for known error {name!r}, which exercise {ex.id!r} does not "
+                                        "declare in lesson.toml: add an [[exercises.known_errors]] entry with that id"))
 
 
 def _files(ctx: _Ctx) -> None:
@@ -283,8 +310,8 @@ def _hint_tags(ctx: _Ctx) -> None:
     lesson helper function it calls: ``tags.helpers_used``) has a hint that answers it, by the
     tag or by a misconception declared with it (warning)."""
     from .slips import load_slips
-    from .tags import (Declared, checker_declares, engine_tags, helpers_used, is_exception_name, lesson_helpers,
-                       structural_tags)
+    from .tags import (Declared, checker_declares, engine_tags, helpers_used, is_exception_name, known_errors_declared,
+                       lesson_helpers, structural_tags)
 
     generic = engine_tags()
     structural = structural_tags()
@@ -294,6 +321,7 @@ def _hint_tags(ctx: _Ctx) -> None:
         slips = table.slip if table else []
         for i, ex in enumerate(lesson.exercises):
             own = checker_declares(lesson, ex)
+            own.update(known_errors_declared(lesson, i, ctx.text(lesson.dir / "lesson.toml")))
             shown = {t for s in slips if s.exercise == ex.id for t in [s.failure, *s.misconceptions]}
             producible = (set(own.failures) | own.misconceptions | set(helpers.failures) | helpers.misconceptions
                           | generic | shown)

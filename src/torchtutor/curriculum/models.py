@@ -8,6 +8,7 @@ cannot: references between lessons, files on disk, depth ordering.
 
 from __future__ import annotations
 
+import builtins
 import re
 from enum import Enum, IntEnum
 from pathlib import Path
@@ -120,6 +121,59 @@ class Hint(Strict):
     when: list[str] = Field(default_factory=list)
 
 
+#: The built-in exception names: what a known error may name, and the tag of a learner exception nothing recognises.
+EXCEPTION_NAMES = frozenset(n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException))
+
+
+class KnownError(Strict):
+    """A known wrong exception of an exercise (``[[exercises.known_errors]]``): what a common
+    mistake raises and what the verdict says about it. The checks API turns it into a
+    ``WrongError`` (``checks/known.py``); a checker takes it with ``ex.known_errors(id)``."""
+
+    id: str = Field(pattern=SLUG)
+    exception: str | list[str] | None = None
+    pattern: str = ""
+    catalogue: str | None = Field(default=None, pattern=SLUG)
+    message: str = ""
+    details: list[str] = Field(default_factory=list)
+    failure: str | None = Field(default=None, min_length=1)
+    misconceptions: list[str] = Field(default_factory=list)
+
+    @field_validator("exception")
+    @classmethod
+    def _builtin_exception(cls, value: str | list[str] | None) -> str | list[str] | None:
+        for name in ([value] if isinstance(value, str) else value or []):
+            if name not in EXCEPTION_NAMES:
+                raise ValueError(f"{name!r} is not a built-in exception name; write one such as \"RuntimeError\" "
+                                 "or \"TypeError\" (an exception the checker defines itself stays in Python)")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"the pattern {value!r} is not a valid regular expression ({exc}); in TOML a "
+                             "backslash needs a literal string: pattern = 'shape \\(.*\\)'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _exception_or_catalogue(self) -> "KnownError":
+        if (self.exception is None) == (self.catalogue is None):
+            raise ValueError(f"known error {self.id!r} needs either `exception` (with `pattern`) or `catalogue` "
+                             "(an id of diagnose's mistake catalogue), not both and not neither")
+        if self.catalogue is None and not self.message:
+            raise ValueError(f"known error {self.id!r} needs a `message`: the verdict's summary")
+        if self.catalogue is None and not self.failure:
+            raise ValueError(f"known error {self.id!r} needs a `failure` tag (it picks the first hint)")
+        return self
+
+    @property
+    def tag(self) -> str:
+        return self.failure or self.catalogue or ""
+
+
 class Exercise(Strict):
     id: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
@@ -130,6 +184,7 @@ class Exercise(Strict):
     timeout: float = Field(default=10.0, gt=0, le=300)
     memory_mb: int = Field(default=2048, ge=64)
     why: str = Field(min_length=1, description="why the reference solution is right, shown with it")
+    known_errors: list[KnownError] = Field(default_factory=list)
 
     @property
     def stem(self) -> str:

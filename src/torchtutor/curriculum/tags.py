@@ -14,6 +14,7 @@ What counts as producible for an exercise:
 - the mistake catalogue's ids, which any learner exception can be translated to;
 - the name of any built-in exception (a learner exception nothing recognises is tagged
   with its type name);
+- the tags of the exercise's known errors in lesson.toml (``[[exercises.known_errors]]``);
 - the tags the lesson's slip table shows the checker producing (tests/test_slips.py
   proves each of them through the real harness).
 
@@ -29,20 +30,18 @@ from __future__ import annotations
 
 import ast
 import tomllib
-import builtins
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .files import exercise_files
-from .models import Exercise, Lesson
+from .models import EXCEPTION_NAMES, Exercise, Lesson
 
 PACKAGE = Path(__file__).resolve().parent.parent
 ENGINE_SOURCES = ("checks", )                       # folders whose failure= literals are generic tags
 CATALOGUE_SOURCE = PACKAGE / "diagnose" / "catalogue.toml"
 # Positional indexes of (failure, misconceptions) for the constructors that take them positionally.
 POSITIONS = {"CheckFailure": (3, 2), "WrongError": (3, 4)}
-EXCEPTION_NAMES = frozenset(n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException))
 
 
 @dataclass
@@ -138,12 +137,17 @@ def engine_tags() -> frozenset[str]:
     for folder in ENGINE_SOURCES:
         for path in sorted((PACKAGE / folder).glob("*.py")):
             tags |= set(scan(path).failures)
-    try:  # the catalogue is data: its ids are tags that diagnose can produce for any checker
+    return frozenset(tags | catalogue_ids())
+
+
+@lru_cache(maxsize=1)
+def catalogue_ids() -> frozenset[str]:
+    """The ids of diagnose's mistake catalogue (data: tags diagnose can produce for any checker)."""
+    try:
         entries = tomllib.loads(CATALOGUE_SOURCE.read_text(encoding="utf-8")).get("mistake", [])
     except (OSError, tomllib.TOMLDecodeError):
         entries = []
-    tags |= {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
-    return frozenset(tags)
+    return frozenset(e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str))
 
 
 STRUCTURAL_NAME = "STRUCTURAL_FAILURES"
@@ -214,6 +218,31 @@ def helpers_used(lesson: Lesson, ex: Exercise) -> Declared:
             if attribute in parts:
                 found.update(parts[attribute])
     return found
+
+
+def known_errors_declared(lesson: Lesson, index: int, text: str) -> Declared:
+    """The failure tags and misconceptions of exercise ``index``'s known errors in lesson.toml
+    (``text``), each tag placed at the line of its entry."""
+    from .loader import locate
+
+    found = Declared()
+    path = lesson.dir / "lesson.toml" if lesson.dir else Path("lesson.toml")
+    for j, known in enumerate(lesson.exercises[index].known_errors):
+        line = locate(text, ("exercises", index, "known_errors", j, "failure" if known.failure else "catalogue"))
+        found.failures.setdefault(known.tag, (path, line))
+        found.companions.setdefault(known.tag, set()).update(known.misconceptions)
+        found.misconceptions |= set(known.misconceptions)
+    return found
+
+
+def known_error_ids_used(lesson: Lesson, ex: Exercise) -> list[tuple[str, int]]:
+    """The ids the exercise's checker asks for with ``ex.known_errors("id", ...)``, with their lines."""
+    tree = _parse(exercise_files(lesson, ex).checker)
+    if tree is None:
+        return []
+    return [(arg.value, arg.lineno) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and _callee(node) == "known_errors"
+            for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
 
 
 def is_exception_name(tag: str) -> bool:

@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, WrongError, describe, expect_tensor, fail
+from torchtutor.checks import Wrong, describe, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -30,18 +30,7 @@ def check(ex):
     collapse = ex.get("collapse")
     if not callable(collapse):
         fail("`collapse` should be a function: def collapse(first, second): ...", failure="not-callable")
-    known = [
-        WrongError(RuntimeError, r"cannot be multiplied",
-                   "collapse multiplies the weights in the wrong order (or with a stray transpose): the shapes do not fit.",
-                   details=["The first layer acts first, so its matrix sits on the right: W2 (W1 x) = (W2 W1) x. With W1 of "
-                            "shape (hidden, in) and W2 of shape (out, hidden), W2 @ W1 has shape (out, in)."],
-                   failure="collapse-order"),
-        WrongError(RuntimeError, r"must match the size",
-                   "collapse adds tensors of different sizes: b1 has the hidden size, b2 the output size.",
-                   details=["The first bias does not reach the output as it is; it passes through the second layer's weight "
-                            "first: b_eff = W2 @ b1 + b2."],
-                   failure="collapse-bias"),
-    ]
+    known = ex.known_errors("collapse-order", "collapse-bias")
     for n_in, n_hidden, n_out in PAIRS:
         torch.manual_seed(n_in * 100 + n_hidden * 10 + n_out)
         first, second = nn.Linear(n_in, n_hidden), nn.Linear(n_hidden, n_out)

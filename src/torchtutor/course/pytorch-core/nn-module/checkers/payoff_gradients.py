@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, WrongError, describe, expect_tensor, fail
+from torchtutor.checks import Wrong, describe, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -30,35 +30,9 @@ HAND = {"hidden.weight": _D_YHAT * -0.3 * 2.0, "hidden.bias": _D_YHAT * -0.3,
         "output.weight": _D_YHAT * _Z1, "output.bias": _D_YHAT}
 
 
-def _known():
-    return [
-        WrongError(AttributeError, r"'NoneType' object has no attribute 'zero_'",
-                   "gradients() calls .zero_() on a gradient that is None.",
-                   details=["Before the first backward(), and after model.zero_grad(), a parameter's .grad is None, not a "
-                            "tensor of zeros, so p.grad.zero_() fails. model.zero_grad() clears every parameter whatever "
-                            "state its .grad is in."],
-                   failure="AttributeError"),
-        WrongError(AttributeError, r"'NoneType' object has no attribute",
-                   "gradients() reads .grad while it is still None: no backward() filled it.",
-                   details=["A parameter's .grad is None until loss.backward() walks the graph back to it. Compute the loss "
-                            "from model(x), call loss.backward(), and only then read p.grad."],
-                   failure="no-backward"),
-        WrongError.catalogue("non-scalar-backward",
-                   "gradients() calls backward() on a loss with more than one number.",
-                   details=["With a batch, (y_hat - y) ** 2 holds one squared error per sample. backward() needs one number "
-                            "to start from: take the mean, ((y_hat - y) ** 2).mean()."],
-                   failure="not-scalar"),
-        WrongError.catalogue("detached-loss",
-                   "gradients() calls backward() on a loss that recorded nothing.",
-                   details=["The forward pass ran with recording paused (inside torch.no_grad(), or on detached tensors), so "
-                            "there is no graph to walk back. Run the forward pass normally."],
-                   failure="no-graph"),
-    ]
-
-
 def _gradients_of(ex, fn, model, x, y, label):
     result, fired = nnc.called_through_module(
-        model, lambda: nnc.call(ex, f"Calling `gradients(model, x, y)` {label}", fn, model, x, y, errors=_known()))
+        model, lambda: nnc.call(ex, f"Calling `gradients(model, x, y)` {label}", fn, model, x, y, errors=ex.known_errors()))
     if result is None:
         fail("gradients() returns None: finish the function and return a dict of gradients.", failure="placeholder")
     if not fired:

@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import WrongError, describe, expect_tensor, fail
+from torchtutor.checks import describe, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -24,18 +24,7 @@ def check(ex):
         fail("`to_sequential` should be a function: def to_sequential(net): ...", failure="not-callable")
     torch.manual_seed(0)
     net = _Net(3, 5, 2)
-    known = [
-        WrongError(TypeError, r"activation\.ReLU is not a Module subclass",
-                   "to_sequential passes the class nn.ReLU instead of a ReLU module: nn.ReLU needs its parentheses.",
-                   details=["nn.Sequential holds module objects. nn.ReLU is the recipe; nn.ReLU() is a brick you can snap in."],
-                   failure="relu-not-a-module"),
-        WrongError(TypeError, r"relu is not a Module subclass|function is not a Module subclass|builtin_function_or_method is not a Module subclass",
-                   "to_sequential puts the function torch.relu (or F.relu) into nn.Sequential, which only holds modules.",
-                   details=["A function cannot be a brick. The module form of the same max(0, x) is nn.ReLU(): it has no "
-                            "parameters, it just wraps the function so Sequential can run it."],
-                   failure="relu-not-a-module"),
-        nnc.sequential_given_list("to_sequential", "bricks"),
-    ]
+    known = [*ex.known_errors("relu-class", "relu-function"), nnc.sequential_given_list("to_sequential", "bricks")]
     seq = nnc.call(ex, "Calling `to_sequential(net)`", fn, net, errors=known)
     if seq is None:
         fail("to_sequential returns None: build and return an nn.Sequential.", failure="placeholder")

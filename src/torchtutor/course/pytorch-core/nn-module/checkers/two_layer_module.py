@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, WrongError, describe, expect_close, expect_tensor, fail
+from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -74,20 +74,7 @@ def check(ex):
     make = ex.get("make_shared_network")
     if not callable(make):
         fail("`make_shared_network` should be a function.", failure="not-callable")
-    net = nnc.call(ex, "Calling `make_shared_network()`", make, errors=[
-        WrongError.catalogue("update-outside-no-grad",
-                   "make_shared_network changes a parameter in place while it is recording.",
-                   details=["Parameters have requires_grad=True, and autograd refuses an in-place edit of a recording leaf "
-                            "because it would corrupt the graph. Setting a value is not part of any computation you want "
-                            "recorded: do it inside `with torch.no_grad():`."],
-                   failure="RuntimeError"),
-        WrongError(TypeError, r"as parameter",
-                   "make_shared_network assigns a plain tensor to a parameter slot (e.g. model.hidden.weight = torch.tensor(...)).",
-                   details=["A module only accepts an nn.Parameter there. Keep the existing parameter and change its value in "
-                            "place, inside torch.no_grad(): model.hidden.weight.fill_(0.5)."],
-                   failure="assigned-plain-tensor"),
-        nnc.missing_super("Creating TwoLayerNet(1, 1, 1)"),
-    ])
+    net = nnc.call(ex, "Calling `make_shared_network()`", make, errors=[*ex.known_errors("edit-while-recording", "assigned-plain-tensor"), nnc.missing_super("Creating TwoLayerNet(1, 1, 1)")])
     if not isinstance(net, nn.Module):
         fail(f"make_shared_network() should return the model, but it returns {describe(net)}.",
              "End the function with `return model`.", failure="placeholder")

@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torchtutor.checks import Wrong, WrongError, expect_tensor, fail
+from torchtutor.checks import Wrong, expect_tensor, fail
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -16,19 +16,7 @@ def check(ex):
     manual_linear = ex.get("manual_linear")
     if not callable(manual_linear):
         fail("`manual_linear` should be a function: def manual_linear(x, weight, bias): ...", failure="not-callable")
-    known = [
-        WrongError(RuntimeError, r"cannot be multiplied",
-                   "manual_linear raised \"shapes cannot be multiplied\": x (N, in) and weight (out, in) only line up "
-                  "as x @ weight.T.",
-                   details=["x has shape (N, in) and weight has shape (out, in), one row per neuron. For x @ W the inner sizes "
-                            "must match, so the weight has to be turned around: x @ weight.T gives (N, out)."],
-                   failure="weight-not-transposed", misconceptions=["linear-weight-is-in-by-out"]),
-        WrongError(RuntimeError, r"must match the size",
-                   "manual_linear multiplies element by element (`*`), but a layer needs a matrix product (`@`).",
-                   details=["`*` pairs up elements of equal position (with broadcasting), so the shapes (N, in) and (out, in) "
-                            "clash. Each neuron needs a weighted *sum* over the inputs, which is what `@` computes."],
-                   failure="star-is-matmul"),
-    ]
+    known = ex.known_errors("weight-not-transposed", "star-is-matmul")
     for n_in, n_out, n in CASES:
         torch.manual_seed(10 * n_in + n_out)
         layer = nn.Linear(n_in, n_out)

@@ -98,8 +98,9 @@ def tt(*args: str, cwd: Path, extra: dict | None = None, timeout: float = 120) -
 def in_process(args: list[str], cwd: Path, extra: dict | None = None) -> tuple[int, str]:
     """``torchtutor ARGS`` through the real entry point in this process: (exit status, all output)."""
     saved_env, saved_cwd, saved_argv = dict(os.environ), os.getcwd(), sys.argv
+    wanted = env(extra)
     os.environ.clear()
-    os.environ.update(env(extra))
+    os.environ.update(wanted)
     os.chdir(cwd)
     sys.argv = ["torchtutor", *args]
     out, err = io.StringIO(), io.StringIO()
@@ -327,9 +328,37 @@ def learner(section: Section, rng: random.Random, n: int, base: Path) -> None:
     ws.close()
 
 
+@contextlib.contextmanager
+def warm_runner():
+    """The CLI's ``check`` uses one warm runner for the whole section (as `torchtutor serve` would)."""
+    from torchtutor.runner import Runner
+
+    runner = Runner()
+
+    class Kept:
+        def __enter__(self):
+            return runner
+
+        def __exit__(self, *exc):
+            return False
+
+    original = cli_module._runner
+    cli_module._runner = Kept
+    try:
+        yield
+    finally:
+        cli_module._runner = original
+        runner.close()
+
+
 def course(section: Section, rng: random.Random, n: int, base: Path) -> None:
-    files = [p for p in FIXTURE.rglob("*") if p.is_file()]
+    files = [p for p in FIXTURE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     ws = new_workspace(base, "course-ws")
+    with warm_runner():
+        _course(section, rng, n, base, files, ws)
+
+
+def _course(section: Section, rng: random.Random, n: int, base: Path, files: list[Path], ws: Path) -> None:
     for i in range(n):
         target = rng.choice(files)
         rel = target.relative_to(FIXTURE)

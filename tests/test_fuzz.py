@@ -598,6 +598,18 @@ def test_a_broken_course_is_one_paragraph_naming_the_file_and_the_variable(tt, w
     assert snapshot(ws) == before
 
 
+@pytest.mark.parametrize("rel, extra, words", [
+    ("basics/one/lesson.md", b"\n# caf\xe9\n", "is not UTF-8 text"),
+    ("basics/one/checkers/add_two.py", b"\n# caf\xe9\n", "is not UTF-8 text"),
+    ("basics/one/checkers/add_two.py", b"\ndef broken(:\n", "the checker does not parse"),
+], ids=["lesson.md not UTF-8", "checker not UTF-8", "checker syntax error"])
+def test_lint_names_a_course_file_that_cannot_be_read(tt, home, broken_course, rel, extra, words) -> None:
+    course = broken_course(_replace(rel, lambda p: p.write_bytes(p.read_bytes() + extra)))
+    res = tt("curriculum", "lint", env={"TORCHTUTOR_COURSE": str(course)})
+    sane(res, home)
+    assert res.code == 1 and f"{rel}:" in res.out and words in res.out, res.out + res.err
+
+
 @pytest.mark.parametrize("checker", ["def check(ex:\n", "TOTAL = 5\n"], ids=["syntax error", "defines nothing"])
 def test_a_broken_checker_never_passes_and_never_blames_the_learner(tt, ws, home, broken_course, checker) -> None:
     course = broken_course(_replace("basics/one/checkers/add_two.py", lambda p: p.write_text(checker)))

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from .files import exercise_files
-from .loader import Course, Problem, load, locate
+from .loader import Course, Problem, load, locate, read_text
 from .markdown import code_blocks, inline_checks
 from .models import Depth, Lesson, LessonType
 
@@ -24,10 +24,11 @@ class _Ctx:
 
     def text(self, path: Path) -> str:
         if path not in self._texts:
-            try:
-                self._texts[path] = path.read_text(encoding="utf-8")
-            except OSError:
+            if not path.is_file():
                 self._texts[path] = ""
+            else:                                # a file that is not UTF-8 is a problem row, not a crash
+                text = read_text(path, self.problems)
+                self._texts[path] = "" if text is None else text
         return self._texts[path]
 
     def add(self, lesson: Lesson, loc: tuple, message: str, needle: str | None = None) -> None:
@@ -147,6 +148,12 @@ def _files(ctx: _Ctx) -> None:
                 if not path.is_file():
                     ctx.add(lesson, ("exercises", i, "id"),
                             f"exercise {ex.id!r} has no {folder[:-1]} file: expected {folder}/{path.name}")
+                elif folder == "checkers":              # a checker that cannot load judges nothing
+                    text = ctx.text(path)
+                    try:
+                        compile(text, str(path), "exec")
+                    except SyntaxError as exc:
+                        ctx.problems.append(Problem(path, exc.lineno or 1, f"the checker does not parse: {exc.msg}"))
 
 
 def _concept_order(ctx: _Ctx) -> None:

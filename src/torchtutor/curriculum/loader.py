@@ -303,15 +303,25 @@ def missing_files(course: Course) -> list[Problem]:
     for lesson in course.lessons:
         text = lesson.dir / "lesson.md"
         if need(text, "lesson.md"):
-            try:
-                text.read_bytes().decode("utf-8")
-            except OSError as exc:
-                problems.append(Problem(text, 1, f"cannot be read: {exc.strerror or exc}"))
-            except UnicodeDecodeError as exc:
-                line = text.read_bytes()[:exc.start].count(b"\n") + 1
-                problems.append(Problem(text, line, "this line is not UTF-8 text; save lesson.md as UTF-8"))
+            read_text(text, problems)
         for ex in lesson.exercises:
             files = exercise_files(lesson, ex)
             need(files.starter, f"the starter of {lesson.slug}/{ex.id}")
             need(files.checker, f"the checker of {lesson.slug}/{ex.id}")
     return problems
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """A course file's text (UTF-8), or None with the problem appended: the line that is not
+    UTF-8, or why the file cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, 1, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.append(Problem(path, line, f"this line is not UTF-8 text; save {path.name} as UTF-8"))
+        return None

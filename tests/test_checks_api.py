@@ -261,13 +261,13 @@ misconceptions = ["inplace-is-free"]
 [[exercises.known_errors]]
 id = "scalar-backward"
 catalogue = "non-scalar-backward"
-message = "{doing} called backward() on more than one number ({error})."
+message = "{doing} called backward() on {n} number ({error})."
 failure = "one-loss-per-sample"
 '''
 
 
 def known_verdict(tmp_path: Path, learner: str, checker: str):
-    """A lesson folder: lesson.toml declares the known errors, checkers/gate_demo.py asks for them."""
+    """A lesson folder: lesson.toml declares the known errors, checkers/gate_demo.py asks for them with known()."""
     (tmp_path / "checkers").mkdir()
     (tmp_path / "lesson.toml").write_text(KNOWN_LESSON)
     (tmp_path / "exercise.py").write_text(textwrap.dedent(learner))
@@ -278,10 +278,13 @@ def known_verdict(tmp_path: Path, learner: str, checker: str):
 def test_known_errors_declared_in_lesson_toml_name_the_mistake(tmp_path):
     checker = '''
         import torch
+        from torchtutor.checks import WrongError, known
+
+        NOT_MATCHED = WrongError(ValueError, "never", "A Python declaration after the data's.", failure="unused")
 
         def check(ex):
             z = torch.tensor([1.0, -2.0], requires_grad=True)
-            ex.call("gate", z, errors=ex.known_errors(), doing="Calling `gate(z)`")
+            ex.call("gate", z, errors=[known(), NOT_MATCHED], doing="Calling `gate(z)`")
     '''
     v = known_verdict(tmp_path, """
         def gate(z):
@@ -296,7 +299,7 @@ def test_known_errors_declared_in_lesson_toml_name_the_mistake(tmp_path):
     v = known_verdict(tmp_path / "b", """
         def gate(z):
             (z * 2).backward()
-    """, checker.replace("ex.known_errors()", 'ex.known_errors("scalar-backward")'))
+    """, checker.replace("[known(), NOT_MATCHED]", 'known("scalar-backward", n="more than one")'))
     assert v.summary == ("Calling `gate(z)` called backward() on more than one number "
                          "(grad can be implicitly created only for scalar outputs).")
     assert v.failure == "one-loss-per-sample" and v.misconceptions == ["non-scalar-backward"]
@@ -304,8 +307,26 @@ def test_known_errors_declared_in_lesson_toml_name_the_mistake(tmp_path):
 
 def test_a_known_error_the_lesson_does_not_declare_is_the_courses_fault(tmp_path):
     v = known_verdict(tmp_path, "def gate(z):\n    return z\n", '''
+        from torchtutor.checks import known
+
         def check(ex):
-            ex.call("gate", 1, errors=ex.known_errors("no-such-error"))
+            ex.call("gate", 1, errors=[known("no-such-error")])
     ''')
     assert not v.passed and v.failure == "checker-broken"
     assert "no known error 'no-such-error'" in v.summary and "not in your code" in v.details[0]
+
+
+def test_known_in_an_expect_list_is_resolved_when_the_item_is_judged(tmp_path):
+    v = known_verdict(tmp_path, """
+        def gate(z):
+            z.clamp_(min=0.0)
+            return z
+    """, '''
+        import torch
+        from torchtutor.checks import Expect, known
+
+        EXPECT = [Expect("gate", torch.zeros(2), args=(torch.tensor([-1.0, -2.0], requires_grad=True),),
+                         label="gate(z)", errors=[known("inplace-on-leaf")])]
+    ''')
+    assert v.summary == "Calling `gate(z)` changed its input in place while it records."
+    assert v.failure == "inplace-on-leaf"

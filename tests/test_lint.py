@@ -300,7 +300,8 @@ id = "odd-device"
 catalogue = "no-such-finding"
 ''')
     checker = course / "basics/one/checkers/add_two.py"
-    edit(checker, "def check(ex):\n", "def check(ex):\n    ex.known_errors(\"text-plus-number\", \"missing-one\")\n")
+    edit(checker, "def check(ex):\n", "def check(ex):\n    ex.call(len, [], errors=[known(\"text-plus-number\", \"missing-one\")])\n")
+    edit(checker, "from torchtutor.checks import Wrong, expect_close", "from torchtutor.checks import Wrong, expect_close, known")
     out = [r for r in rows(course) if "has no hint" not in r]      # the warnings have their own test
     assert out == [
         f"basics/one/checkers/add_two.py:{line_of(checker, 'missing-one')}: the checker asks for known error "

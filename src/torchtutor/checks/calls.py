@@ -25,7 +25,7 @@ import re
 import sys
 import tokenize
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -153,6 +153,11 @@ class WrongError:
         ``{error}``, the finding's evidence fills in (``{shape}`` for non-scalar-backward)."""
         return cls(BaseException, "", message, failure or finding, misconceptions, details, when, finding)
 
+    def filled(self, values: Mapping[str, str]) -> "WrongError":
+        """This declaration with the placeholders named in ``values`` filled in its message and details."""
+        message = self.message if callable(self.message) else _fill(self.message, values)
+        return replace(self, message=message, details=tuple(_fill(d, values) for d in self.details))
+
     def matches(self, exc: BaseException) -> bool:
         if self.finding is not None:
             return False      # matched through the catalogue, in translate()
@@ -170,6 +175,25 @@ class WrongError:
         values = {"doing": doing, "error": first_line(exc)}
         return CheckFailure(self.text(exc, values), where(file, exc) + [_fill(d, values) for d in self.details],
                             self.misconceptions, self.failure)
+
+
+@dataclass(frozen=True)
+class Known:
+    """A reference to known wrong exceptions the exercise declares in lesson.toml
+    (``[[exercises.known_errors]]``), made by :func:`known`; resolved when the call runs."""
+
+    ids: tuple[str, ...]
+    values: Mapping[str, str]
+
+
+def known(*ids: str, **values: object) -> Known:
+    """The known wrong exceptions lesson.toml declares for the exercise being checked, for an
+    ``errors=`` list (``errors=[known("weight-not-transposed", "star-is-matmul"), OTHER]``): those
+    named, in that order, or all of them in the order written. ``values`` fill placeholders of the
+    same name in their message and details (``what="`collapse(first, second)`"`` for ``{what}``),
+    for words the checker knows only at check time; ``{doing}`` and ``{error}`` are filled when an
+    exception is translated. Usable where no ``ex`` exists yet, as in an ``EXPECT`` list."""
+    return Known(tuple(ids), {k: str(v) for k, v in values.items()})
 
 
 def _holds(when: Callable[[BaseException], bool] | None, exc: BaseException) -> bool:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .api import MISSING, Wrong, describe, expect_close, expect_tensor, fail, _is_tensor
-from .calls import WrongError
+from .calls import Known, WrongError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .exercise import ExerciseRun
@@ -53,7 +53,7 @@ class Expect:
     value: Any = MISSING
     wrong: Sequence[Wrong] = ()
     args: tuple | None = None
-    errors: Sequence[WrongError] = ()
+    errors: Sequence[WrongError | Known] = ()
     label: str | None = None
     shape: Sequence[int] | None = None
     dtype: Any = None
@@ -71,7 +71,7 @@ class Expect:
 
     def failures(self) -> list[str]:
         """The failure tags this item declares (for lint: which hints can fire)."""
-        return [w.failure for w in self.wrong if w.failure] + [e.failure for e in self.errors]
+        return [w.failure for w in self.wrong if w.failure] + [e.failure for e in self.errors if isinstance(e, WrongError)]
 
 
 def _fresh(value: Any) -> Any:

@@ -9,7 +9,7 @@
 - ``ex.call_keeping_locals(...)``: the same, also returning the function's local variables;
 - ``ex.line(exc)`` / ``ex.where(exc)``: the learner's line an exception (or the running code) is on;
 - ``ex.expect(Expect(...), ...)``: the declarative check (see :mod:`.declare`);
-- ``ex.known_errors(...)``: the known wrong exceptions lesson.toml declares for the exercise;
+- ``errors=[known("id"), ...]``: the known wrong exceptions lesson.toml declares for the exercise;
 - ``ex.notes``: lines added to a passing verdict.
 
 Checkers judge values and runtime evidence, never the learner's source text.
@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping, NoReturn, Sequence
 
 from ..pysource import read_source
 from .api import describe, fail
-from .calls import LearnerLine, WrongError, learner_line, learner_locals, run_keeping_locals, translate, where
+from .calls import Known, LearnerLine, WrongError, learner_line, learner_locals, run_keeping_locals, translate, where
 from .declare import Expect, judge
 
 
@@ -36,6 +36,7 @@ class KnownErrorMissing(LookupError):
 
 
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+Errors = Sequence[WrongError | Known] | Known
 
 
 def execute_learner(file: Path) -> tuple[dict, str]:
@@ -67,17 +68,22 @@ class ExerciseRun:
     notes: list[str] = field(default_factory=list)
     known: dict[str, WrongError] = field(default_factory=dict)   # lesson.toml's known errors, by id
 
-    def known_errors(self, *ids: str) -> list[WrongError]:
-        """The known wrong exceptions lesson.toml declares for this exercise
-        (``[[exercises.known_errors]]``): those named by ``ids``, in that order, or all of them in
-        the order written. Pass them as ``errors=`` to :meth:`call`, ahead of or after any
-        WrongError the checker builds in Python from values it computes."""
-        if not ids:
-            return list(self.known.values())
-        missing = [i for i in ids if i not in self.known]
-        if missing:
-            raise KnownErrorMissing(f"lesson.toml declares no known error {missing[0]!r} for {self.exercise_id or 'this exercise'}")
-        return [self.known[i] for i in ids]
+    def resolve(self, errors: Errors) -> list[WrongError]:
+        """``errors`` with each :func:`~.calls.known` reference replaced by the WrongErrors lesson.toml
+        declares for this exercise under those ids (all of them, in the order written, for
+        ``known()``), their placeholders filled with its values."""
+        out: list[WrongError] = []
+        for item in [errors] if isinstance(errors, Known) else errors:
+            if not isinstance(item, Known):
+                out.append(item)
+                continue
+            missing = [i for i in item.ids if i not in self.known]
+            if missing:
+                raise KnownErrorMissing(f"lesson.toml declares no known error {missing[0]!r} for "
+                                        f"{self.exercise_id or 'this exercise'}")
+            chosen = [self.known[i] for i in item.ids] if item.ids else list(self.known.values())
+            out.extend(k.filled(item.values) if item.values else k for k in chosen)
+        return out
 
     # ------------------------------------------------------------------ names
     def get(self, name: str, *, placeholder_ok: bool = False) -> Any:
@@ -106,7 +112,7 @@ class ExerciseRun:
         return value, fn
 
     # ------------------------------------------------------------------ calls
-    def call(self, fn: str | Callable[..., Any], *args: Any, errors: Sequence[WrongError] = (),
+    def call(self, fn: str | Callable[..., Any], *args: Any, errors: Errors = (),
              doing: str | None = None, context: Context = None, **kwargs: Any) -> Any:
         """Call the learner's function ``fn`` (a top-level name, or any callable: a model, a
         method) with ``args``; an exception becomes a verdict (see :meth:`fail_on`). ``context``
@@ -114,13 +120,14 @@ class ExerciseRun:
         probe's ``crash_context``) tells the catalogue what a probe saw before the crash."""
         target, label = self._callable(fn)
         doing = doing or f"Calling `{label}(...)`"
+        errors = self.resolve(errors)
         catch = _catchable(errors)
         try:
             return target(*args, **kwargs)
         except catch as exc:
             self.fail_on(exc, doing, errors, context)
 
-    def call_keeping_locals(self, fn: str | Callable[..., Any], *args: Any, errors: Sequence[WrongError] = (),
+    def call_keeping_locals(self, fn: str | Callable[..., Any], *args: Any, errors: Errors = (),
                             doing: str | None = None, context: Context = None,
                             **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         """Like :meth:`call`, and also return the function's local variables as they were when it
@@ -131,7 +138,7 @@ class ExerciseRun:
             self.fail_on(exc, doing or f"Calling `{label}(...)`", errors, context)
         return result, local
 
-    def function(self, name: str, *, errors: Sequence[WrongError] = ()) -> Callable[..., Any]:
+    def function(self, name: str, *, errors: Errors = ()) -> Callable[..., Any]:
         """The learner's function ``name``, wrapped so that every call goes through :meth:`call`."""
         self._callable(name)
 
@@ -141,13 +148,13 @@ class ExerciseRun:
         wrapped.__name__ = name
         return wrapped
 
-    def fail_on(self, exc: BaseException, doing: str, errors: Sequence[WrongError] = (),
+    def fail_on(self, exc: BaseException, doing: str, errors: Errors = (),
                 context: Context = None) -> NoReturn:
         """Fail with the verdict for ``exc``, raised by learner code while ``doing``: the first
         declared WrongError that matches, else the catalogue's explanation, else the exception
         with the learner's line."""
         facts = context() if callable(context) else context
-        raise translate(exc, self.file, doing, errors, facts) from None
+        raise translate(exc, self.file, doing, self.resolve(errors), facts) from None
 
     def rerun(self, seed: int | None = None) -> dict[str, Any]:
         """Execute the learner's file again, in a fresh namespace, and return that namespace:

@@ -18,7 +18,7 @@ from .api import CheckFailure
 from .calls import translate
 from .declare import judge_all
 from .exercise import ExerciseRun, KnownErrorMissing, execute_learner
-from .known import exercise_known_errors
+from .known_errors import exercise_known_errors
 from .verdict import Verdict, missing_file_verdict
 
 

@@ -115,7 +115,7 @@ def _references(ctx: _Ctx) -> None:
 
 def _known_errors(ctx: _Ctx, lesson: Lesson, i: int, declared_misconceptions: set[str]) -> None:
     """An exercise's known errors name misconceptions and catalogue ids that exist, have unique
-    ids, and every id its checker asks for (``ex.known_errors("id")``) is declared."""
+    ids, and every id its checker asks for (``known("id")``) is declared."""
     from .tags import catalogue_ids, known_error_ids_used
 
     ex = lesson.exercises[i]

@@ -128,7 +128,7 @@ EXCEPTION_NAMES = frozenset(n for n, v in vars(builtins).items() if isinstance(v
 class KnownError(Strict):
     """A known wrong exception of an exercise (``[[exercises.known_errors]]``): what a common
     mistake raises and what the verdict says about it. The checks API turns it into a
-    ``WrongError`` (``checks/known.py``); a checker takes it with ``ex.known_errors(id)``."""
+    ``WrongError`` (``checks/known_errors.py``); a checker takes it with ``known(id)``."""
 
     id: str = Field(pattern=SLUG)
     exception: str | list[str] | None = None

@@ -236,12 +236,12 @@ def known_errors_declared(lesson: Lesson, index: int, text: str) -> Declared:
 
 
 def known_error_ids_used(lesson: Lesson, ex: Exercise) -> list[tuple[str, int]]:
-    """The ids the exercise's checker asks for with ``ex.known_errors("id", ...)``, with their lines."""
+    """The ids the exercise's checker asks for with ``known("id", ...)``, with their lines."""
     tree = _parse(exercise_files(lesson, ex).checker)
     if tree is None:
         return []
     return [(arg.value, arg.lineno) for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and _callee(node) == "known_errors"
+            if isinstance(node, ast.Call) and _callee(node) == "known"
             for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
 
 

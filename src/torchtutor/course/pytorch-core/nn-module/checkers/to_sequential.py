@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import describe, expect_tensor, fail
+from torchtutor.checks import describe, expect_tensor, fail, known
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -24,8 +24,8 @@ def check(ex):
         fail("`to_sequential` should be a function: def to_sequential(net): ...", failure="not-callable")
     torch.manual_seed(0)
     net = _Net(3, 5, 2)
-    known = [*ex.known_errors("relu-class", "relu-function"), nnc.sequential_given_list("to_sequential", "bricks")]
-    seq = nnc.call(ex, "Calling `to_sequential(net)`", fn, net, errors=known)
+    errors = [known("relu-class", "relu-function"), nnc.sequential_given_list("to_sequential", "bricks")]
+    seq = nnc.call(ex, "Calling `to_sequential(net)`", fn, net, errors=errors)
     if seq is None:
         fail("to_sequential returns None: build and return an nn.Sequential.", failure="placeholder")
     if seq is net or isinstance(seq, _Net):

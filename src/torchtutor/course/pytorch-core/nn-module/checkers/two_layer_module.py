@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail
+from torchtutor.checks import Wrong, describe, expect_close, expect_tensor, fail, known
 
 import _nn_checks as nnc  # this lesson's shared probes (checkers/_nn_checks.py)
 
@@ -74,7 +74,8 @@ def check(ex):
     make = ex.get("make_shared_network")
     if not callable(make):
         fail("`make_shared_network` should be a function.", failure="not-callable")
-    net = nnc.call(ex, "Calling `make_shared_network()`", make, errors=[*ex.known_errors("edit-while-recording", "assigned-plain-tensor"), nnc.missing_super("Creating TwoLayerNet(1, 1, 1)")])
+    net = nnc.call(ex, "Calling `make_shared_network()`", make, errors=[
+        known("edit-while-recording", "assigned-plain-tensor"), nnc.missing_super("Creating TwoLayerNet(1, 1, 1)")])
     if not isinstance(net, nn.Module):
         fail(f"make_shared_network() should return the model, but it returns {describe(net)}.",
              "End the function with `return model`.", failure="placeholder")

@@ -12,7 +12,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from torchtutor.checks import WrongError, describe, device_type, expect_tensor, fail
+from torchtutor.checks import WrongError, describe, device_type, expect_tensor, fail, known
 
 import _devices  # this lesson's GPU stand-in (checkers/_devices.py)
 
@@ -49,21 +49,12 @@ class _StrictDevices(TorchFunctionMode):
 WRONG_DEVICE = ("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
                 "return the result there.")
 PREDICT_ERRORS = [
-    WrongError.catalogue(
-        "device-mismatch", "`predict` mixed devices: with X on the GPU stand-in ('meta') and W, b on the CPU, one of "
-        "its operations met tensors from two devices and stopped.", misconceptions=["devices-mix-automatically"],
-        details=["PyTorch said: {error}",
-                 "All tensors in one operation must be on the same device, and PyTorch never moves them for you. "
-                 "Bring the parameters to the data: W.to(X.device), b.to(X.device)."]),
+    known("device-mismatch"),
     WrongError(RuntimeError, r"meta.*(copy out|numpy)|(copy out|numpy).*meta", WRONG_DEVICE,
                details=["PyTorch said: {error}"], failure="wrong-device"),
     WrongError(NotImplementedError, "", WRONG_DEVICE, details=["PyTorch said: {error}"], failure="wrong-device"),
 ]
-NUMPY_REQUIRES_GRAD = WrongError(
-    RuntimeError, r"requires grad", "`to_numpy` fails on a tensor that tracks gradients: .numpy() refuses those.",
-    details=["PyTorch said: {error}",
-             "Start the chain with .detach(): t.detach().cpu().numpy(). What .detach() cuts, and why NumPy needs it "
-             "cut, is the story of the autograd lesson."], failure="requires-grad")
+NUMPY_REQUIRES_GRAD = known("requires-grad")
 _SKIPS_CPU = "`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU."
 NUMPY_ON_GPU = [
     WrongError(TypeError, r"to numpy.*\.cpu\(\)", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],

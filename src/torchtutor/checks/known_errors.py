@@ -16,7 +16,7 @@ or, instead of ``exception`` and ``pattern``, ``catalogue = "non-scalar-backward
 words for an id of diagnose's mistake catalogue (what :meth:`WrongError.catalogue` declares).
 
 The harness reads the entries of the exercise being checked (:func:`exercise_known_errors`), and a
-checker takes them with ``ex.known_errors(...)``. The course loader validates the same entries
+checker names them with ``known(...)`` (``calls.known``). The course loader validates the same entries
 (``curriculum.models.KnownError``) and lint cross-checks them, so a malformed entry is a
 ``lesson.toml:LINE`` row of ``torchtutor curriculum lint``, not a broken check.
 """

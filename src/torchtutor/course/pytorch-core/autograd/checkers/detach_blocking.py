@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 
 NAMES = ("w1", "b1", "w2", "b2")
 
@@ -44,23 +44,7 @@ def _fmt(d):
 # ----------------------------------------------------------------------------- 1. frozen_hidden_grads
 def _frozen(ex, args, used_detach):
     doing = f"`frozen_hidden_grads{args}`"
-    errors = [
-        WrongError(RuntimeError, r"only change requires_grad flags of leaf variables",
-                   f"{doing} raised RuntimeError: requires_grad can only be switched off on leaves.",
-                   failure="requires-grad-on-result",
-                   details=["h is a result inside the graph, not a tensor you created; its flag is not yours to "
-                            "change. To get a copy of it with no history, snip the tape: h.detach()."]),
-        WrongError.catalogue(
-            "detached-loss", f"{doing} raised RuntimeError: the loss does not record, so backward() has nothing to "
-            "rewind.", failure="wrong-snip",
-            details=["The cut was made above the output layer (on y_hat or the loss), so even w2 and b2 lost their "
-                     "path. Snip between the layers: use h.detach() as the output layer's input."]),
-        WrongError(AttributeError, r"NoneType.*item", f"{doing} crashed calling .item() on a gradient that is None.",
-                   misconceptions=["snipped-gradient-is-zero"], failure="item-on-none",
-                   details=["That None is the right outcome for w1 and b1: the snipped tape gives them no gradient at "
-                            "all. Report it as None instead of calling .item() on it: "
-                            "p.grad.item() if p.grad is not None else None."]),
-    ]
+    errors = [known("requires-grad-on-result", "wrong-snip", "item-on-none", what=doing)]
     with _Detaches() as detaches:
         got = ex.call("frozen_hidden_grads", *args, errors=errors, doing=f"Calling {doing}")
     used_detach.append(detaches.count > 0)
@@ -168,13 +152,7 @@ def _check_history(ex):
     losses = [(w * k - 1.0) ** 2 for k in (1.0, 0.5, 0.25, 0.1)]
     want = np.array([4.0, 0.25, 0.0625, 0.49], dtype=np.float32)
     doing = "`loss_history(losses)`"
-    got = ex.call("loss_history", losses, doing=f"Calling {doing}", errors=[
-        WrongError(RuntimeError, r"numpy\(\) on Tensor that requires grad",
-                   f"{doing} raised RuntimeError: .numpy() refuses a tensor that records.",
-                   failure="numpy-requires-grad",
-                   details=["NumPy has no idea what a graph is, so PyTorch will not hand it a tensor with history "
-                            "(np.array(...) asks for .numpy() behind the scenes, too). Snip the tape first: "
-                            ".detach(), then .cpu(), then .numpy()."])])
+    got = ex.call("loss_history", losses, doing=f"Calling {doing}", errors=[known("numpy-requires-grad", what=doing)])
     if got is None:
         fail(f"{doing} returned None: replace `return None` in loss_history with your code.", failure="placeholder")
     if not isinstance(got, np.ndarray):
@@ -188,12 +166,8 @@ def _check_history(ex):
         fail(f"{doing} changed the losses it was given: they no longer record.", failure="input-modified")
 
     gpu = [(_gpu_parameter(3.0) * k - 1.0) ** 2 for k in (1.0, 0.5, 0.25, 0.1)]
-    out = ex.call("loss_history", gpu, doing=f"Calling {doing} on GPU tensors", errors=[
-        WrongError(TypeError, r"device type tensor to numpy", f"{doing} fails for tensors on a GPU: NumPy can only "
-                   "read CPU memory.", misconceptions=["devices-mix-automatically"], failure="numpy-needs-cpu",
-                   details=["PyTorch says, for a CUDA tensor: {error}",
-                            "Put .cpu() between .detach() and .numpy(). On tensors that are already on the CPU it "
-                            "does nothing, so the same line runs everywhere."])])
+    out = ex.call("loss_history", gpu, doing=f"Calling {doing} on GPU tensors",
+                  errors=[known("numpy-needs-cpu", what=doing)])
     if not isinstance(out, np.ndarray) or out.shape != want.shape or not np.allclose(out.astype(np.float64), want, atol=1e-5):
         fail(f"{doing} on GPU tensors returned {describe(out)}; it should be the array {want.tolist()}.",
              failure="wrong-values")
@@ -207,12 +181,8 @@ def _check_snapshot(ex):
         old = w.detach().clone()
         expect_new = old - lr * (4.0 + 2 * old)
         doing = f"`step_with_snapshot(w, {lr})` with w = {start if len(start) > 1 else start[0]}"
-        before, local = ex.call_keeping_locals("step_with_snapshot", w, lr, doing=f"Calling {doing}", errors=[
-            WrongError.catalogue(
-                "update-outside-no-grad", f"{doing} raised RuntimeError: the in-place update ran with the recording "
-                "on.", misconceptions=["no-grad-is-only-speed"],
-                details=["w records, so autograd would have to make the update part of the graph, and it refuses to "
-                         "do that to a leaf. Pause the recording: `with torch.no_grad(): w -= lr * w.grad`."])])
+        before, local = ex.call_keeping_locals("step_with_snapshot", w, lr, doing=f"Calling {doing}",
+                                               errors=[known("update-outside-no-grad", what=doing)])
         if before is None and torch.equal(w.detach(), old):
             fail(f"{doing} returned None and left w alone: replace `return None` in step_with_snapshot with your code.",
                  failure="placeholder")

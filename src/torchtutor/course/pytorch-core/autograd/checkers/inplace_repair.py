@@ -11,7 +11,7 @@ import re
 import torch
 from torch.overrides import TorchFunctionMode
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import WrongError, describe, fail, known
 
 
 def _fmt(t):
@@ -37,14 +37,7 @@ class _InplaceWrites(TorchFunctionMode):
 
 
 def _run_watching_writes(ex, name, args, doing):
-    on_leaf = WrongError(
-        RuntimeError, r"leaf Variable that requires grad is being used in an in-place operation",
-        f"{doing} raised RuntimeError: an in-place operation on the tensor it was given, which records.",
-        misconceptions=["inplace-is-free"], failure="inplace-on-leaf",
-        details=["z is a leaf with requires_grad=True: the caller's own tensor, perhaps a parameter. Overwriting it "
-                 "in place would destroy the value the graph starts from (and change the caller's data behind their "
-                 "back), so PyTorch refuses.",
-                 "Compute a new tensor instead: z.clamp(min=0.0) (no underscore) or torch.relu(z)."])
+    on_leaf = known("inplace-on-leaf", what=doing)
     with _InplaceWrites(ex) as writes:
         out = ex.call(name, *args, errors=[on_leaf], doing=f"Calling {doing}")
     return out, writes.lines

@@ -15,7 +15,7 @@ import math
 import torch
 from torch.overrides import TorchFunctionMode
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 
 import _grad_errors  # this lesson's shared known errors (checkers/_grad_errors.py)
 
@@ -44,34 +44,10 @@ def _g(v):
 
 def _errors(doing, n):
     return [
-        WrongError.catalogue(
-            "update-outside-no-grad", f"{doing} raised RuntimeError: an in-place update of a parameter while the "
-            "recording is on.", misconceptions=["no-grad-is-only-speed"],
-            details=["w and b record (requires_grad=True), so autograd would have to log `w -= lr * w.grad` as part "
-                     "of the model's graph, and it refuses to do that to a leaf. The update is not part of the "
-                     "model's computation: it must not be recorded.",
-                     "Pause the recording around the update: `with torch.no_grad():` and, inside it, "
-                     "w -= lr * w.grad and b -= lr * b.grad."]),
-        WrongError.catalogue(
-            "non-scalar-backward", f"{doing} raised RuntimeError: backward() was called on a tensor that holds {n} "
-            "numbers.", misconceptions=["backward-on-any-tensor"],
-            details=["(y_hat - y) ** 2 is one squared error per example. backward() needs one number to start the "
-                     "chain rule from, the way your hand calculation started from dL/dL = 1.",
-                     "Reduce to the mean squared error first: loss = ((y_hat - y) ** 2).mean(), then loss.backward()."]),
+        known("update-outside-no-grad", "non-scalar-backward", what=doing, n=n),
         _grad_errors.zero_none_grad(doing, "after the update (the gradients exist by then)"),
         _grad_errors.tensor_zero_grad(doing),
-        WrongError(TypeError, r"NoneType", f"{doing} raised TypeError: a gradient was None when the update used it.",
-                   misconceptions=["backward-updates-weights"], failure="missing-backward",
-                   details=["w.grad stays None until a backward() pass fills it. The update has to come after "
-                            "loss.backward(); backward() computes the gradients, the update uses them."]),
-        WrongError.catalogue(
-            "detached-loss", f"{doing} raised RuntimeError: the loss does not record, so backward() has nothing to "
-            "rewind.", misconceptions=["no-grad-is-only-speed"],
-            details=["The forward pass probably ran inside torch.no_grad() (or from detached values). Only the update "
-                     "belongs inside no_grad; the forward pass and the loss need the recording on."]),
-        WrongError.catalogue(
-            "loss-accumulated-with-graph", f"{doing} raised RuntimeError: backward() ran twice over one graph.",
-            failure="RuntimeError", details=["Call loss.backward() once per step; the next step builds a new graph."]),
+        known("missing-backward", "detached-loss", "loss-accumulated-with-graph", what=doing),
     ]
 
 

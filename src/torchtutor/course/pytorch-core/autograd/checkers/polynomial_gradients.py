@@ -12,7 +12,7 @@ import warnings
 
 import torch
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import WrongError, describe, fail, known
 from torchtutor.diagnose.loop_probe import BackwardCounter
 
 
@@ -39,16 +39,7 @@ def _errors(doing, first):
                    details=[f"It was given the whole number {first!r}, and torch.tensor of a whole number is an int64 "
                             "tensor. A derivative needs numbers that can change smoothly, so PyTorch lets only float "
                             "tensors record.", "Convert first: torch.tensor(float(x_value), requires_grad=True)."]),
-        WrongError.catalogue(
-            "detached-loss", f"{doing} raised RuntimeError: backward() found nothing that records.",
-            failure="not-recording",
-            details=["The tensor you differentiate with respect to was made without requires_grad=True, so no "
-                     "operation was recorded and there is no graph to rewind. Press Record when you create it: "
-                     "torch.tensor(float(x_value), requires_grad=True)."]),
-        WrongError.catalogue(
-            "loss-accumulated-with-graph", f"{doing} raised RuntimeError: backward() ran twice over the same graph.",
-            failure="RuntimeError",
-            details=["A backward pass frees the graph it walked. Build p and call p.backward() once per call."]),
+        known("not-recording", "loss-accumulated-with-graph", what=doing),
     ]
 
 

@@ -3,22 +3,12 @@
 import torch
 from torch.utils.data import DataLoader
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 
 FEATURES = torch.arange(28.0).reshape(7, 4)           # 7 samples, 4 features: every row different
 TARGETS = torch.tensor([3, 1, 4, 1, 5, 9, 2])
 
-LEN_ERRORS = [
-    WrongError(TypeError, r"'NoneType' object cannot be interpreted",
-               "`__len__` returns None: return the number of samples, len(self.features).", failure="placeholder"),
-    WrongError(TypeError, r"'torch\.Size' object cannot be interpreted",
-               "`__len__` returns a shape (a torch.Size), but len() needs one whole number: the number of samples.",
-               details=["self.features.shape is [7, 4] here; the count of samples is its first entry, "
-                        "len(self.features) or self.features.shape[0]."],
-               failure="len-returns-shape"),
-    WrongError(TypeError, r"object cannot be interpreted as an integer",
-               "`__len__` must return a whole number (an int), but {error}.", failure="len-not-int"),
-]
+LEN_ERRORS = [known("len-returns-none", "len-returns-shape", "len-not-int")]
 
 
 def _same(a, b) -> bool:

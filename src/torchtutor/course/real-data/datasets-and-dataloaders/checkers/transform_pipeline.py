@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from torchtutor.checks import Expect, Wrong, WrongError, describe, fail
+from torchtutor.checks import Expect, Wrong, describe, fail, known
 
 SCALE = ("Measure on the scale ToTensor produces: pixels from 0 to 1, train_images.float() / 255. Normalize runs after "
          "ToTensor, so its mean and std must be in those units.")
@@ -22,16 +22,8 @@ class Counting:
         return torch.as_tensor(np.asarray(image), dtype=torch.float32).reshape(1, 28, 28) / 255
 
 
-TENSOR_TO_TOTENSOR = WrongError(
-    TypeError, r"pic should be PIL Image or ndarray",
-    "{doing} passed a tensor to ToTensor, which takes a NumPy array or a PIL image.",
-    details=["Convert the one image first: self.transform(self.images[index].numpy())."],
-    failure="tensor-to-totensor")
-NORMALIZE_FIRST = WrongError(
-    TypeError, r"img should be Tensor Image|Input tensor should be a torch tensor|tensor should be a torch tensor",
-    "{doing} ran Normalize on something that is not a float tensor yet: {error}.",
-    details=["Order matters in Compose: ToTensor first (uint8 array -> float tensor in [0, 1]), then Normalize."],
-    failure="normalize-before-totensor")
+TENSOR_TO_TOTENSOR = known("tensor-to-totensor")
+NORMALIZE_FIRST = known("normalize-before-totensor")
 
 
 def _stats(images: torch.Tensor) -> tuple[float, float]:

@@ -5,14 +5,9 @@ import torch
 import torch.nn as nn
 from torchinfo import summary
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 
-PLUMBING = WrongError(
-    RuntimeError, r"cannot be multiplied",
-    "{doing} still hits a shape mismatch: {error}",
-    details=["A plumbing problem, not a design flaw: the first size is what arrives at the joint, the second what the "
-             "layer was built for. After nn.Flatten each 1 x 28 x 28 image is 784 values."],
-    misconceptions=["shape-error-means-redesign"], failure="shape-mismatch")
+PLUMBING = known("shape-mismatch")
 
 
 def check(ex):

@@ -2,17 +2,13 @@
 
 import torch
 
-from torchtutor.checks import Expect, Wrong, WrongError
+from torchtutor.checks import Expect, Wrong, known
 
 LOGITS = torch.tensor([[0.1, 2.0, -1.0], [1.5, 0.3, 0.2], [0.0, 0.1, 3.0], [2.2, 2.1, 0.0], [0.3, 0.2, 0.9]])
 LABELS = torch.tensor([1, 1, 2, 0, 0])        # 3 of 5 right
 RIGHT = (LOGITS.argmax(dim=1) == LABELS).float().mean().item()
 
-DIM_ERRORS = [WrongError(RuntimeError, r"must match the size of tensor",
-                         "{doing} compared predictions and labels of different sizes: {error}.",
-                         details=["argmax(dim=0) gives one index per CLASS (3 here), not one class per sample "
-                                  "(5). Use logits.argmax(dim=1)."], failure="argmax-dim0",
-                         misconceptions=["argmax-any-dim"])]
+DIM_ERRORS = [known("argmax-dim0")]
 
 EXPECT = [
     Expect("predictions", LOGITS.argmax(dim=1), args=(LOGITS,), label="predictions(logits)", wrong=[

@@ -3,19 +3,13 @@
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 from torchtutor.data import load_dataset
 
 import _models as md
 
-SINGLE = WrongError(RuntimeError, r"mat1 and mat2 shapes cannot be multiplied|shape .* is invalid for input",
-                    "{doing} failed for one image of shape [28, 28]: {error}.",
-                    details=["A single image has no batch dimension. Add one first, images.unsqueeze(0), so that "
-                             "it becomes a batch of one, [1, 28, 28]."], failure="single-image-no-batch")
-RAW = WrongError(RuntimeError, r"must have the same dtype|expected scalar type|expected m1 and m2 to have the same dtype",
-                 "{doing} sent the raw uint8 pixels into the model: {error}.",
-                 details=["Prepare new images exactly like the training data: prepare_for_training(images)."],
-                 failure="raw-pixels", misconceptions=["raw-pixels-at-inference"])
+SINGLE = known("single-image-no-batch")
+RAW = known("raw-pixels")
 
 
 def _trained_digit_model():

@@ -6,19 +6,14 @@ import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 from torchtutor.data import load_dataset
 from torchtutor.diagnose.loop_probe import LoopProbe
 
 import _models as md
 
 GOAL = 0.90
-NO_FLATTEN = WrongError(RuntimeError, r"mat1 and mat2 shapes cannot be multiplied \((\d+)x28 and 784x",
-                        "{doing} failed in the first linear layer: {error}.",
-                        details=["nn.Linear(784, ...) needs rows of 784 numbers, but it got the images as they are, "
-                                 "[8, 1, 28, 28], and multiplied their last dimension, 28. Start the network with "
-                                 "nn.Flatten(), which turns each image into one row of 784 pixels."],
-                        failure="missing-flatten")
+NO_FLATTEN = known("missing-flatten")
 MAX_EPOCHS = 10
 TIME_BUDGET_S = 20.0
 

@@ -7,21 +7,9 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from torchtutor.checks import WrongError, describe, fail
+from torchtutor.checks import describe, fail, known
 
-ERRORS = [
-    WrongError(RuntimeError, r"Attempting to deserialize object on",
-               "torch.load tried to put the tensors back on cuda:3, where the server's file says they lived, and this "
-               "machine has no such device.",
-               details=["Tensors remember their device and torch.save writes it into the file. Tell torch.load where "
-                        "to put them instead: torch.load(path, map_location=device, weights_only=True)."],
-               misconceptions=["checkpoints-load-anywhere"], failure="no-map-location"),
-    WrongError(RuntimeError, r"meta tensor",
-               "{doing}: the checkpoint's tensors went to the requested device, but the model stayed somewhere else, so "
-               "load_state_dict could not copy them in.",
-               details=["Use the `device` argument for the model too: make_model().to(device), then load_state_dict."],
-               failure="model-elsewhere"),
-]
+ERRORS = [known("no-map-location", "model-elsewhere")]
 
 
 def _call_loader(ex, path, device):

@@ -12,7 +12,7 @@ import warnings
 
 import torch
 
-from torchtutor.checks import WrongError, describe, fail, known
+from torchtutor.checks import describe, fail, known
 from torchtutor.diagnose.loop_probe import BackwardCounter
 
 
@@ -33,13 +33,7 @@ NON_LEAF_GRAD = "is not a leaf Tensor is being accessed"
 
 def _errors(doing, first):
     return [
-        WrongError(RuntimeError, r"Only Tensors of floating point",
-                   f"{doing} raised RuntimeError: only floating-point tensors can require gradients.",
-                   misconceptions=["requires-grad-changes-tensor"], failure="int-cannot-record",
-                   details=[f"It was given the whole number {first!r}, and torch.tensor of a whole number is an int64 "
-                            "tensor. A derivative needs numbers that can change smoothly, so PyTorch lets only float "
-                            "tensors record.", "Convert first: torch.tensor(float(x_value), requires_grad=True)."]),
-        known("not-recording", "loss-accumulated-with-graph", what=doing),
+        known("int-cannot-record", "not-recording", "loss-accumulated-with-graph", what=doing, first=repr(first)),
     ]
 
 

@@ -12,7 +12,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from torchtutor.checks import WrongError, describe, device_type, expect_tensor, fail, known
+from torchtutor.checks import describe, device_type, expect_tensor, fail, known
 
 import _devices  # this lesson's GPU stand-in (checkers/_devices.py)
 
@@ -46,25 +46,9 @@ class _StrictDevices(TorchFunctionMode):
         return func(*args, **kwargs)
 
 
-WRONG_DEVICE = ("`predict` tried to copy data from X's device back to the CPU; it should compute on X's device and "
-                "return the result there.")
-PREDICT_ERRORS = [
-    known("device-mismatch"),
-    WrongError(RuntimeError, r"meta.*(copy out|numpy)|(copy out|numpy).*meta", WRONG_DEVICE,
-               details=["PyTorch said: {error}"], failure="wrong-device"),
-    WrongError(NotImplementedError, "", WRONG_DEVICE, details=["PyTorch said: {error}"], failure="wrong-device"),
-]
+PREDICT_ERRORS = [known("device-mismatch", "copy-back-to-cpu", "not-on-this-device")]
 NUMPY_REQUIRES_GRAD = known("requires-grad")
-_SKIPS_CPU = "`to_numpy` skips the trip to the CPU: NumPy can only read memory on the CPU."
-NUMPY_ON_GPU = [
-    WrongError(TypeError, r"to numpy.*\.cpu\(\)", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],
-               failure="numpy-needs-cpu",
-               details=["PyTorch said (about the GPU stand-in; a CUDA tensor gives the same message): {error}",
-                        "Put .cpu() before .numpy(): t.detach().cpu().numpy()."]),
-    WrongError(RuntimeError, r"meta|numpy", _SKIPS_CPU, misconceptions=["devices-mix-automatically"],
-               failure="numpy-needs-cpu",
-               details=["PyTorch said: {error}", "Put .cpu() before .numpy(): t.detach().cpu().numpy()."]),
-]
+NUMPY_ON_GPU = [known("numpy-on-gpu", "numpy-reads-gpu-memory")]
 
 
 @contextlib.contextmanager

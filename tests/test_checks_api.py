@@ -227,22 +227,35 @@ def doc_checker() -> str:
     return text[start:text.index("```", start)]
 
 
+def doc_known_errors() -> str:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("```toml\n", text.index("## A complete small checker")) + len("```toml\n")
+    return text[start:text.index("```", start)]
+
+
 def test_the_guides_example_checker_passes_a_solution_and_names_each_slip(tmp_path):
-    checker = doc_checker()
-    v = verdict(tmp_path, DOC_SOLUTION, checker)
+    (tmp_path / "checkers").mkdir()
+    (tmp_path / "lesson.toml").write_text('[[exercises]]\nid = "center-demo"\n\n' + doc_known_errors())
+    (tmp_path / "checkers" / "center_demo.py").write_text(doc_checker())
+
+    def judge(learner: str):
+        (tmp_path / "exercise.py").write_text(textwrap.dedent(learner))
+        return run_exercise("t/center-demo", str(tmp_path / "exercise.py"), str(tmp_path / "checkers/center_demo.py"))
+
+    v = judge(DOC_SOLUTION)
     assert v.passed and v.summary.startswith("Every row is centred")
-    v = verdict(tmp_path, DOC_SOLUTION.replace("keepdim=True", "keepdim=False"), checker)
+    v = judge(DOC_SOLUTION.replace("keepdim=True", "keepdim=False"))
     assert not v.passed and v.failure == "missing-keepdim" and v.misconceptions == ["reduction-keeps-dims"]
     assert v.summary.startswith("Calling `center(X)` raised a broadcasting error")
     assert v.details[0] == "line 7: return X - X.mean(dim=1, keepdim=False)"
     assert v.details[1].startswith("PyTorch said: The size of tensor a (4) must match")
-    v = verdict(tmp_path, DOC_SOLUTION.replace("dim=1", "dim=0"), checker)
+    v = judge(DOC_SOLUTION.replace("dim=1", "dim=0"))
     assert not v.passed and v.failure == "wrong-dim"
-    v = verdict(tmp_path, DOC_SOLUTION.replace("torch.zeros(2, 3)", "torch.zeros(6)"), checker)
+    v = judge(DOC_SOLUTION.replace("torch.zeros(2, 3)", "torch.zeros(6)"))
     assert not v.passed and v.failure == "wrong-shape"
     alternative = DOC_SOLUTION.replace("return X - X.mean(dim=1, keepdim=True)",
                                        "return X - X.sum(1).unsqueeze(1) / X.shape[1]")
-    assert verdict(tmp_path, alternative, checker).passed
+    assert judge(alternative).passed
 
 
 KNOWN_LESSON = '''

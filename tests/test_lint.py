@@ -321,3 +321,16 @@ def test_a_known_errors_tag_needs_a_hint_and_a_hint_may_wait_for_it(course: Path
     assert "failure 'text-plus-number' has no hint in exercise 'add-two'" in warnings[0].message
     edit(toml, '{ text = "Use the + operator." }', '{ text = "Make both numbers first.", when = ["text-plus-number"] }')
     assert rows(course) == []          # the hint's tag is one the data declares, and it answers it
+
+
+def test_a_placeholder_the_checker_does_not_fill_is_an_error_at_its_known_call(course: Path) -> None:
+    add_known(course, KNOWN.replace('"{doing} added text', '"{what} added text'))
+    checker = course / "basics/one/checkers/add_two.py"
+    edit(checker, "def check(ex):\n", "def check(ex):\n    ex.call(len, [], errors=[known(\"text-plus-number\")])\n")
+    edit(checker, "from torchtutor.checks import Wrong, expect_close", "from torchtutor.checks import Wrong, expect_close, known")
+    out = [r for r in rows(course) if "has no hint" not in r]
+    assert out == [f"basics/one/checkers/add_two.py:{line_of(checker, 'known(')}: known error 'text-plus-number' has "
+                   "{what} in its words, which this known(...) does not fill, so the learner would read it as it is: "
+                   "pass known('text-plus-number', what=...)"]
+    edit(checker, 'known("text-plus-number")', 'known("text-plus-number", what="Adding")')
+    assert [r for r in rows(course) if "has no hint" not in r] == []

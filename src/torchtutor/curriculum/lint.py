@@ -7,6 +7,7 @@ row per error and exit 1.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -113,10 +114,14 @@ def _references(ctx: _Ctx) -> None:
                     ctx.add(lesson, ("checks", i, "concepts"), f"check {check.id!r} names unknown concept {name!r}")
 
 
+PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+TRANSLATED = {"doing", "error"}          # filled when the exception is translated (checks/calls.py)
+
+
 def _known_errors(ctx: _Ctx, lesson: Lesson, i: int, declared_misconceptions: set[str]) -> None:
     """An exercise's known errors name misconceptions and catalogue ids that exist, have unique
     ids, and every id its checker asks for (``known("id")``) is declared."""
-    from .tags import catalogue_ids, known_error_ids_used
+    from .tags import catalogue_ids, known_calls
 
     ex = lesson.exercises[i]
     seen: set[str] = set()
@@ -132,11 +137,22 @@ def _known_errors(ctx: _Ctx, lesson: Lesson, i: int, declared_misconceptions: se
             if mid not in declared_misconceptions:
                 ctx.add(lesson, (*at, "misconceptions"), f"known error {known.id!r} of exercise {ex.id!r} names "
                         f"misconception {mid!r}, which no lesson up to this one declares")
-    for name, line in known_error_ids_used(lesson, ex):
-        if name not in seen:
-            ctx.problems.append(Problem(exercise_files(lesson, ex).checker, line,
-                                        f"the checker asks for known error {name!r}, which exercise {ex.id!r} does not "
-                                        "declare in lesson.toml: add an [[exercises.known_errors]] entry with that id"))
+    checker = exercise_files(lesson, ex).checker
+    by_id = {k.id: k for k in ex.known_errors}
+    for ids, filled, line in known_calls(lesson, ex):
+        for name in ids:
+            if name not in by_id:
+                ctx.problems.append(Problem(checker, line, f"the checker asks for known error {name!r}, which exercise "
+                                            f"{ex.id!r} does not declare in lesson.toml: add an "
+                                            "[[exercises.known_errors]] entry with that id"))
+        for known in (by_id[n] for n in ids if n in by_id) if ids else ex.known_errors:
+            if known.catalogue is not None:
+                continue     # a catalogue finding's evidence fills further fields ({shape}, ...)
+            unfilled = sorted(set(PLACEHOLDER.findall(" ".join([known.message, *known.details]))) - TRANSLATED - filled)
+            if unfilled:
+                ctx.problems.append(Problem(checker, line, f"known error {known.id!r} has {{{unfilled[0]}}} in its words, "
+                                            f"which this known(...) does not fill, so the learner would read it as it "
+                                            f"is: pass known({known.id!r}, {unfilled[0]}=...)"))
 
 
 def _files(ctx: _Ctx) -> None:

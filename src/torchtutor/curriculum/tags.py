@@ -235,14 +235,15 @@ def known_errors_declared(lesson: Lesson, index: int, text: str) -> Declared:
     return found
 
 
-def known_error_ids_used(lesson: Lesson, ex: Exercise) -> list[tuple[str, int]]:
-    """The ids the exercise's checker asks for with ``known("id", ...)``, with their lines."""
+def known_calls(lesson: Lesson, ex: Exercise) -> list[tuple[tuple[str, ...], frozenset[str], int]]:
+    """The ``known("id", ..., name=value)`` calls in the exercise's checker: the ids it names (none
+    for all of them), the placeholder names it fills, and its line."""
     tree = _parse(exercise_files(lesson, ex).checker)
     if tree is None:
         return []
-    return [(arg.value, arg.lineno) for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and _callee(node) == "known"
-            for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    return [(tuple(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)),
+             frozenset(k.arg for k in node.keywords if k.arg), node.lineno)
+            for node in ast.walk(tree) if isinstance(node, ast.Call) and _callee(node) == "known"]
 
 
 def is_exception_name(tag: str) -> bool:

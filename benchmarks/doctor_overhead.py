@@ -83,9 +83,11 @@ def plain(script: str, epochs: int) -> tuple[float, float]:
 
 
 def doctored(script: str, epochs: int) -> tuple[float, float, int]:
-    """Wall and CPU seconds of the same run under the doctor (child process, probes, report)."""
+    """Wall and CPU seconds of the same run under the doctor (child process, probes, report);
+    a step budget far past the script's steps keeps the doctor from fast-forwarding, so both runs
+    train the same number of steps."""
     cpu, started = _cpu(), time.perf_counter()
-    report = run_doctor(script, [str(epochs)], max_seconds=600, output="quiet")
+    report = run_doctor(script, [str(epochs)], max_seconds=600, max_steps=10**9, output="quiet")
     elapsed = time.perf_counter() - started
     assert report.exit_status == 0, report.summary
     return elapsed, _cpu() - cpu, len(report.warnings)

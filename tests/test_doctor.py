@@ -9,6 +9,7 @@ torch once and forks a fresh copy per script, two at a time.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -517,15 +518,18 @@ def test_instrument_is_quiet_on_correct_code_and_accepts_accumulation():
 
 
 def test_instrument_removes_every_patch():
-    originals = (torch.save, torch.load, torch.autograd.backward, nn.functional.cross_entropy, torch.Tensor.view,
-                 torch.Tensor.reshape, torch.reshape, nn.Module.__init__, torch.optim.Optimizer.zero_grad)
+    def current():
+        return (torch.save, torch.load, torch.autograd.backward, nn.functional.cross_entropy, torch.Tensor.view,
+                torch.Tensor.reshape, torch.reshape, nn.Module.__init__, torch.optim.Optimizer.zero_grad,
+                itertools.cycle, torch.bmm, torch.matmul, nn.functional.scaled_dot_product_attention)
+
+    originals = current()
     hooks = (len(nn.modules.module._global_forward_pre_hooks), len(nn.modules.module._global_forward_hooks),
              len(optimizer_module._global_optimizer_pre_hooks))
     with instrument():
-        assert torch.save is not originals[0]
-    assert (torch.save, torch.load, torch.autograd.backward, nn.functional.cross_entropy, torch.Tensor.view,
-            torch.Tensor.reshape, torch.reshape, nn.Module.__init__, torch.optim.Optimizer.zero_grad) == originals
-    assert "view" not in torch.Tensor.__dict__
+        assert torch.save is not originals[0] and itertools.cycle is not originals[9] and torch.bmm is not originals[10]
+    assert current() == originals
+    assert "view" not in torch.Tensor.__dict__ and "__matmul__" not in torch.Tensor.__dict__
     assert hooks == (len(nn.modules.module._global_forward_pre_hooks), len(nn.modules.module._global_forward_hooks),
                      len(optimizer_module._global_optimizer_pre_hooks))
 
@@ -606,6 +610,16 @@ def test_instrument_with_a_step_budget_stops_cleanly():
         _loop(nn.Sequential(nn.Linear(10, 3)), steps=50)
     assert session.cut_short == "max-steps"
     assert session.n_steps == 3
+
+
+def test_cycle_over_a_loader_under_the_probe_is_still_a_cycle():
+    data = torch.utils.data.TensorDataset(torch.arange(10.0), torch.arange(10))
+    loader = torch.utils.data.DataLoader(data, batch_size=4)
+    expect = [b[1].tolist() for b in itertools.islice(itertools.cycle(loader), 7)]
+    with instrument():
+        got = [b[1].tolist() for b in itertools.islice(itertools.cycle(loader), 7)]
+        assert list(itertools.islice(itertools.cycle("ab"), 3)) == ["a", "b", "a"]   # other cycles untouched
+    assert got == expect == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1, 2, 3]]
 
 
 def test_only_one_probe_at_a_time():

@@ -409,14 +409,14 @@ def test_an_endless_loader_is_bounded_by_steps_and_the_evaluation_runs(source):
 
 
 def test_half_the_time_budget_fast_forwards_to_the_evaluation():
-    # 48 batches of 50 ms per epoch: the first 6 s train normally, then fast-forward starts at
-    # the next round step count and each epoch takes one batch
+    # 48 batches of 50 ms per epoch: half of the 12 s left at the first step trains normally, then
+    # fast-forward starts at the next round step count and each epoch takes one batch
     report = run_doctor(SCRIPTS / "long_training.py", ["30", "0.05"], max_seconds=12, output="capture")
     assert report.summary["cut_short"] == "max-seconds"
     step = report.summary["fast_forward_step"]
     assert step > 0 and step == probe_hooks.round_step(step)
-    assert (f"Half of --max-seconds 12 (6 s) was spent before the step budget was reached; fast-forward started "
-            f"at step {step}") in " ".join(report_text(report, width=400).split())
+    assert (f"Half of the time that --max-seconds 12 left when training began was spent before the step budget was "
+            f"reached; fast-forward started at step {step}") in " ".join(report_text(report, width=400).split())
     assert {f.id for f in report.warnings} == {"eval-mode-missing"}
     assert "accuracy" in report.output
 

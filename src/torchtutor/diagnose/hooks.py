@@ -58,8 +58,10 @@ VIEW_WINDOW_STEPS = 20
 #: Every this many steps the window opens again for WINDOW_SAMPLE_STEPS steps, so that code
 #: which starts late (a second model, a new phase of training) is seen too.
 WINDOW_SAMPLE_STEPS = 2
-#: Fast-forward starts when this share of --max-seconds is spent, leaving the rest for the
-#: evaluation code after the training loop.
+#: Fast-forward starts when this share of the time left at the first training step is spent,
+#: leaving the rest for the evaluation code after the training loop. Counted from the first
+#: step, so that a slow start (imports, building a dataset) on a busy machine does not
+#: shorten the training the detectors need to watch.
 FAST_FORWARD_AT = 0.5
 #: Once fast-forwarding, a run may take this many more steps before it is stopped outright (a
 #: loop that never ends on its own, such as an endless generator over a DataLoader, stops here).
@@ -156,8 +158,7 @@ class Hooks:  # noqa: D101  (the state lives in Probe.__init__)
         self._t0 = time.monotonic()
         if self.max_seconds:
             self._deadline = self._t0 + self.max_seconds
-            if self.fast_forward:
-                self._ff_time = self._t0 + self.max_seconds * FAST_FORWARD_AT
+            # the half-time fast-forward is armed at the first training step (Probe.budget)
         mm = nn.modules.module
         self._handles.append(mm.register_module_forward_pre_hook(self._fwd_pre))
         self._handles.append(mm.register_module_forward_hook(self._fwd_post, always_call=True))

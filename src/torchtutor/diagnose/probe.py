@@ -31,7 +31,7 @@ from .crash import explain_exception
 from .detectors import DETECTORS
 from .detectors.base import Detector, ModelRecord, OptRecord
 from .findings import Finding, SplitFindings, Location, innermost_user_location, plain_text
-from .hooks import (FAST_FORWARD_AFTER_STEPS, FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, VIEW_WINDOW_STEPS,
+from .hooks import (FAST_FORWARD_AFTER_STEPS, FAST_FORWARD_AT, FAST_FORWARD_STEPS, MONITOR_BACKWARDS, SAMPLE_EVERY, VIEW_WINDOW_STEPS,
                     Hooks, LoaderRecord, StopRun, round_step)
 
 __all__ = ["Probe", "StopRun", "instrument"]
@@ -50,8 +50,8 @@ class Probe(Hooks, SplitFindings):
         After the budget is used, let each pass over a DataLoader yield one more batch only,
         so the script reaches its evaluation code. The budget is ``max_steps`` optimizer
         steps, or ``fast_forward_after`` of them when ``max_steps`` is None
-        (FAST_FORWARD_AFTER_STEPS by default; 0 turns that off), or half of ``max_seconds`` if
-        that is spent first; then fast-forward starts at the next round step count
+        (FAST_FORWARD_AFTER_STEPS by default; 0 turns that off), or half of the time left at the
+        first step if that is spent first; then fast-forward starts at the next round step count
         (:func:`.hooks.round_step`), so the decision is made in steps, the same on every run,
         wherever the speed allows.
     monitor
@@ -70,6 +70,7 @@ class Probe(Hooks, SplitFindings):
         self.step_budget = max_steps if max_steps is not None else (
             fast_forward_after if fast_forward and fast_forward_after else None)
         self._ff_round: int | None = None  # half the time was spent: fast-forward at this step
+        self._ff_armed = False  # the half-time clock starts at the first training step
         self.max_seconds = max_seconds
         self.fast_forward = fast_forward
         self.monitor = max(2, monitor)
@@ -281,6 +282,9 @@ class Probe(Hooks, SplitFindings):
             raise StopRun("max-seconds")
         steps = self._progress()
         if not self._ff:
+            if self._ff_armed is False and steps >= 1 and self._deadline is not None and self.fast_forward:
+                self._ff_armed = True
+                self._ff_time = now + (self._deadline - now) * FAST_FORWARD_AT
             if self.step_budget is not None and steps >= self.step_budget:
                 self._begin_ff("max-steps" if self.max_steps is not None else "step-budget")
             elif self._ff_round is not None:

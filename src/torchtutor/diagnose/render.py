@@ -184,8 +184,8 @@ def cut_short_text(summary: dict[str, Any]) -> str | None:
             start = (f"The run reached the doctor's step budget of {ff:,} optimizer steps (every check has decided "
                      "by then; --max-steps sets another)")
         else:
-            start = (f"Half of --max-seconds {limit:g} ({limit / 2:g} s) was spent before the step budget was reached; "
-                     f"fast-forward started at step {ff:,}, the next round step count" if limit else
+            start = (f"Half of the time that --max-seconds {limit:g} left when training began was spent before the step "
+                     f"budget was reached; fast-forward started at step {ff:,}, the next round step count" if limit else
                      f"The time budget ran low at step {ff:,}")
         parts.append(start + "; from then on each pass over a DataLoader yielded one batch, so that the rest "
                      "of the script (evaluation, saving) could still run.")

@@ -545,6 +545,24 @@ def _until(condition, timeout: float, what: str):
         time.sleep(0.02)
 
 
+def _open_event_stream(served_line: str):
+    """The server's event stream, opened as a page does (the token traded for the cookie), with
+    its greeting read; the response object, to be read to its end."""
+    import http.client
+    import re
+
+    port, token = re.search(r"127\.0\.0\.1:(\d+)/\?token=([\w-]+)", served_line).groups()
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+    conn.request("GET", f"/?token={token}")
+    answer = conn.getresponse()
+    cookie = answer.getheader("set-cookie").split(";")[0]
+    answer.read()
+    conn.request("GET", "/api/events", headers={"cookie": cookie})
+    stream = conn.getresponse()
+    assert stream.status == 200 and b"event: hello" in stream.read1(4096)
+    return stream
+
+
 def _mid_check(proc, marker: Path) -> set[int]:
     """Wait until the learner code runs (its marker exists); the processes below ``proc`` then."""
     _until(lambda: marker.exists() or proc.poll() is not None, 120, "the check never started")
@@ -587,12 +605,15 @@ def test_ctrl_c_ends_watch_and_serve_within_a_second_even_mid_check(sleeping_ws,
     ws, target, marker = sleeping_ws
     proc = _spawn(ws, *command)
     ready = "Watching" if command == ["watch"] else "The course is served at"
-    line = ""
-    _until(lambda: ready in (line := proc.stdout.readline()) or proc.poll() is not None, 120, "never ready")
+    lines: list[str] = []
+    _until(lambda: lines.append(proc.stdout.readline()) or ready in lines[-1] or proc.poll() is not None, 120,
+           "never ready")
     assert proc.poll() is None, proc.communicate()
     if command[0] == "serve":  # the server imports torch for its widgets: wait until it has (as a learner would)
         _until(lambda: "libtorch_cpu" in Path(f"/proc/{proc.pid}/maps").read_text(), 120, "no torch in the server")
     time.sleep(1.0)                                       # let the file watcher and the warm-up settle
+    if command[0] == "serve":                             # an open page holds an event stream
+        events = _open_event_stream(lines[-1])
     target.write_text(SLEEPER.format(marker=str(marker)))
     family = _mid_check(proc, marker)
     pressed = time.monotonic()
@@ -602,6 +623,8 @@ def test_ctrl_c_ends_watch_and_serve_within_a_second_even_mid_check(sleeping_ws,
     assert took < _second(), (took, out, err)
     assert proc.returncode == 0 and "Traceback" not in out + err, (proc.returncode, err)
     assert ("Stopped watching" if command == ["watch"] else "Stopped the server") in out
+    if command[0] == "serve":
+        assert events.read() == b"", "the page's event stream was cut, not ended"   # it ended cleanly
     _until(lambda: not [p for p in family if _alive(p)], _second(), "processes of the check outlived it")
 
 

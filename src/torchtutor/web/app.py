@@ -43,7 +43,18 @@ class Hub:
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.queues: set[asyncio.Queue] = set()
+        self.queues: set[asyncio.Queue] = set()   # one per open page: server-sent events
+        self.streams: set[asyncio.Queue] = set()  # one per streaming widget run: its lines
+
+    def end_streams(self) -> None:
+        """End every open response now (the server is stopping): a ``None`` tells each stream to
+        finish, so shutting down never waits for, or cancels, a page's event stream."""
+        loop = self.loop
+        if loop is None:
+            return
+        for queue in list(self.queues) + list(self.streams):
+            with contextlib.suppress(RuntimeError):  # the loop has closed already
+                loop.call_soon_threadsafe(queue.put_nowait, None)
 
     def publish(self, event: str, data: dict) -> None:
         message = f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
@@ -131,6 +142,12 @@ class Reader:
             thread.start()
             self.threads.append(thread)
 
+    def stopping(self) -> None:
+        """The server was asked to stop (Ctrl+C): end the open streams and the widget runs now,
+        before the server waits for its connections to close."""
+        self.stop.set()
+        self.hub.end_streams()
+
     def close(self) -> None:
         """Stop the watcher and the runner at once, even in the middle of a check (Ctrl+C must
         end the server within a second): the check in flight comes back as stopped."""
@@ -216,9 +233,12 @@ def create_app(reader: Reader, *, token: str, port: int):
                 yield "retry: 1000\nevent: hello\ndata: {}\n\n"
                 while True:
                     try:
-                        yield await asyncio.wait_for(queue.get(), timeout=15)
+                        message = await asyncio.wait_for(queue.get(), timeout=15)
                     except asyncio.TimeoutError:
-                        yield ": keep-alive\n\n"
+                        message = ": keep-alive\n\n"
+                    if message is None:  # the server is stopping
+                        return
+                    yield message
             finally:
                 reader.hub.queues.discard(queue)
 
@@ -307,7 +327,7 @@ def create_app(reader: Reader, *, token: str, port: int):
             snapshots = await asyncio.to_thread(chosen.run_stream, **kwargs)   # checks the parameters, loads data
         except WidgetError as exc:
             raise BadRequest(str(exc)) from None
-        return StreamingResponse(_follow(snapshots, reader.stop), media_type="application/x-ndjson",
+        return StreamingResponse(_follow(snapshots, reader), media_type="application/x-ndjson",
                                  headers={"cache-control": "no-store", "x-accel-buffering": "no"})
 
     def progress_json(request: Request):
@@ -361,12 +381,14 @@ def create_app(reader: Reader, *, token: str, port: int):
 _PYGMENTS_CSS = pages.pygments_css()
 
 
-async def _follow(snapshots, server_stop: threading.Event):
+async def _follow(snapshots, reader: "Reader"):
     """Lines of JSON from an iterator of snapshots that a daemon thread advances; the thread stops
-    after its current stretch when the reader of the stream goes away or the server stops."""
+    after its current stretch when the reader of the stream goes away or the server stops (the
+    response itself ends at once then: :meth:`Hub.end_streams`)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
-    stop = threading.Event()
+    stop, server_stop = threading.Event(), reader.stop
+    reader.hub.streams.add(queue)
 
     def put(item) -> None:
         with contextlib.suppress(RuntimeError):      # the loop is gone: the server has stopped
@@ -393,6 +415,7 @@ async def _follow(snapshots, server_stop: threading.Event):
             yield line
     finally:
         stop.set()
+        reader.hub.streams.discard(queue)
 
 
 def _error(request: Request, status: int, text: str):

@@ -41,6 +41,20 @@ def bind(port: int | None) -> socket.socket:
     raise WorkspaceError(f"Cannot listen on 127.0.0.1:{port}: {last}. Pick another port with --port N.")
 
 
+def _Server(config, reader):
+    """uvicorn's server, which also tells ``reader`` the moment a stop is asked for, so that open
+    event streams end before the server waits for its connections (otherwise each open page
+    holds the exit for the graceful timeout and then dies with a CancelledError traceback)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            reader.stopping()
+            super().handle_exit(sig, frame)
+
+    return Server(config)
+
+
 @dataclass
 class Served:
     url: str
@@ -70,7 +84,7 @@ def serve(ws: Workspace, *, port: int | None = None, open_browser: bool = True, 
         service = ServiceServer(ws, check=reader.check, url=url, in_process=reader.in_process)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
+        server = _Server(config, reader)
         opened = False
         service.start()
         try:

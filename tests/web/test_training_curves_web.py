@@ -99,7 +99,9 @@ def test_a_stream_whose_reader_goes_away_stops_its_run() -> None:
     import asyncio
     import time
 
-    from torchtutor.web.app import _follow
+    from types import SimpleNamespace
+
+    from torchtutor.web.app import Hub, _follow
 
     made = []
 
@@ -110,7 +112,7 @@ def test_a_stream_whose_reader_goes_away_stops_its_run() -> None:
             yield {"n": len(made)}
 
     async def read_two_then_leave() -> list:
-        lines = _follow(endless(), threading.Event())
+        lines = _follow(endless(), SimpleNamespace(stop=threading.Event(), hub=Hub()))   # the reader's two parts
         got = [json.loads(await lines.__anext__()), json.loads(await lines.__anext__())]
         await lines.aclose()
         return got

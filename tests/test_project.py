@@ -100,20 +100,21 @@ def test_the_cnn_learns_on_the_sample_in_process(tmp_path: Path) -> None:
 def test_training_runs_its_forward_passes_in_the_precision_it_reports(tmp_path: Path, precision: str,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-    real = torch.nn.functional.cross_entropy
+    real = torch.nn.Linear.forward
 
-    def spy(logits, labels, *args, **kwargs):
-        seen.append((logits.dtype, torch.is_grad_enabled()))
-        return real(logits, labels, *args, **kwargs)
+    def spy(self, x):
+        out = real(self, x)
+        seen.append((out.dtype, torch.is_grad_enabled()))
+        return out
 
-    monkeypatch.setattr("torchtutor.projects.pipeline.F.cross_entropy", spy)
+    monkeypatch.setattr(torch.nn.Linear, "forward", spy)
     report = run(Config(dataset="mnist", model="mlp", data="sample", epochs=1, threads=1, precision=precision,
                         tensorboard=False, figures=False, out=str(tmp_path)))
     training = {dtype for dtype, grad in seen if grad}
     evaluation = {dtype for dtype, grad in seen if not grad}
     assert report.precision == precision and report.test_acc > 0.7
     assert training == {torch.bfloat16 if precision == "bf16" else torch.float32}
-    assert evaluation == {torch.float32}  # accuracy is always measured in float32
+    assert evaluation == {torch.float32}  # accuracy is always measured in float32 (and the loss, see train_epoch)
 
 
 def test_auto_precision_is_bfloat16_only_where_the_hardware_computes_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,3 +169,23 @@ def test_resuming_with_another_epoch_count_is_refused_with_the_count_to_use(tmp_
     run(config)
     with pytest.raises(ProjectError, match="resume it with --epochs 1"):
         run(Config(**{**config.__dict__, "epochs": 2, "resume": True}))
+
+
+def test_mirror_test_averages_each_image_with_its_mirror_and_only_for_fashion(tmp_path: Path) -> None:
+    from torchtutor.projects.pipeline import Split, evaluate
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(28 * 28, 10))   # not mirror-symmetric
+    images = torch.randint(0, 256, (50, 28, 28), dtype=torch.uint8)
+    split = Split(images, torch.randint(0, 10, (50,)))
+    _, _, plain = evaluate(model, split, (0.3, 0.3))
+    _, _, mirrored = evaluate(model, split, (0.3, 0.3), mirror=True)
+    x = to_input(images, 0.3, 0.3)
+    with torch.no_grad():
+        expected = (model(x).softmax(1) + model(x.flip(-1)).softmax(1)).argmax(1)
+    assert torch.equal(mirrored, expected) and not torch.equal(plain, mirrored)
+    fashion = run(Config(dataset="fashion-mnist", model="mlp", data="sample", epochs=1, threads=1,
+                         tensorboard=False, figures=False, out=str(tmp_path / "f")))
+    digits = run(Config(dataset="mnist", model="mlp", data="sample", epochs=1, threads=1,
+                        tensorboard=False, figures=False, out=str(tmp_path / "m")))
+    assert fashion.mirror_test and not digits.mirror_test     # a mirrored digit is not a digit

@@ -34,6 +34,10 @@ DeviceOpt = Annotated[Optional[str], typer.Option("--device", show_default=False
 PrecisionOpt = Annotated[str, typer.Option("--precision", help="auto, fp32 or bf16: what training's forward passes "
                                            "run in. auto: bfloat16 where the hardware computes it natively (a CPU "
                                            "with AMX, a recent GPU), else float32.")]
+MirrorOpt = Annotated[bool, typer.Option("--mirror-test/--no-mirror-test",
+                                         help="fashion-mnist: judge each validation and test image together with "
+                                              "its mirror image (test-time augmentation); --no-mirror-test judges "
+                                              "single images.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout (progress stays off).")]
 
 
@@ -73,6 +77,9 @@ def _report(console: Console, report) -> None:
     console.print(f"\n{report.stopped}. Best epoch {report.best_epoch}: test accuracy "
                   f"[bold]{report.test_acc:.2%}[/] (loss {report.test_loss:.3f}) in {report.seconds:.0f}s.",
                   highlight=False)
+    if report.mirror_test:
+        console.print("Each test image was judged together with its mirror image (--no-mirror-test judges single "
+                      "images).", style="dim", highlight=False)
     table = Table()
     table.add_column("class")
     table.add_column("test accuracy", justify="right")
@@ -89,7 +96,7 @@ def _report(console: Console, report) -> None:
 
 
 def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: bool, threads, device,
-           precision: str, as_json: bool) -> None:
+           precision: str, mirror_test: bool, as_json: bool) -> None:
     if model not in ("mlp", "cnn"):  # checked before importing torch, so a typo is answered at once
         raise typer.BadParameter(f"there is no model {model!r}; use --model mlp or --model cnn.")
     if data not in ("full", "sample", "auto"):
@@ -99,7 +106,7 @@ def _train(dataset: str, model: str, epochs, data: str, data_dir, out, resume: b
     from .projects import Config, run
     config = Config(dataset=dataset, model=model, data=data, data_dir=str(data_dir) if data_dir else None,
                     out=str(out) if out else "", resume=resume, threads=threads, device=device,
-                    precision=precision)
+                    precision=precision, mirror_test=mirror_test)
     if epochs is not None:
         config.epochs = epochs
     console = err_console
@@ -153,8 +160,9 @@ def _project_command(dataset: str, default_model: str, help_text: str) -> None:
     def command(model: ModelOpt = default_model, epochs: EpochsOpt = None, data: DataOpt = "auto",
                 data_dir: DataDirOpt = None, out: OutOpt = None, resume: ResumeOpt = False,
                 threads: ThreadsOpt = None, device: DeviceOpt = None, precision: PrecisionOpt = "auto",
-                as_json: JsonOpt = False):
-        _train(dataset, model, epochs, data, data_dir, out, resume, threads, device, precision, as_json)
+                mirror_test: MirrorOpt = True, as_json: JsonOpt = False):
+        _train(dataset, model, epochs, data, data_dir, out, resume, threads, device, precision, mirror_test,
+               as_json)
 
 
 for _dataset, _model, _help in PROJECTS:

@@ -291,6 +291,12 @@ def course_root(tmp_path) -> Path:
         code = "answer = (3, 1)"
         answer_kind = "shape"
         ''')
+    for slug, checks in (("first", ("predict-chain-rule", "transfer-colleague", "mc-backward")),
+                         ("second", ("predict-size",))):
+        _write(root / "mod" / slug / "lesson.md",
+               f"# {slug.title()}\n\n" + "".join(f"Text.\n\n```check\n{c}\n```\n\n" for c in checks))
+    for folder in ("exercises", "checkers", "solutions"):
+        _write(root / "mod" / "first" / folder / "ex.py", "def check(ex):\n    pass\n")
     return root
 
 

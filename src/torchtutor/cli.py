@@ -311,10 +311,14 @@ def quiz(ctx: typer.Context,
              "--root", hidden=True, help="Course folder (default: the packaged course).")] = None,
          workspace: WorkspaceOpt = None):
     """Answer a lesson's checks: predict then run the code, explain in your own words, multiple choice."""
+    from .service import evaluate_through, find_root
     from .workspace.quiz import QuizError, open_quiz
 
     try:
         q = open_quiz(lesson_key, workspace_dir(ctx, workspace), course_root=root, check_id=check_id)
+        served = find_root(workspace_dir(ctx, workspace))[0] if q.recording and root is None else None
+        if served is not None:  # predict checks run in a running server's warm runner, if one serves it
+            q.evaluate = evaluate_through(served)
         checks = [q.check(check_id)] if check_id else q.checks
         if answer is not None:
             if not check_id:

@@ -3,7 +3,8 @@
 While ``torchtutor serve`` (or ``start``) runs, it listens on a Unix socket and writes
 ``.torchtutor/serve.json`` in the workspace (mode 0600: the socket path, its pid, the
 page URL). ``torchtutor check``, ``hint`` and ``quiz --answer`` first look for that file
-and, when a server answers, send it their arguments: the server checks with its warm
+and, when a server answers, send it their arguments (the interactive ``quiz`` asks it to
+evaluate each predict check, :func:`evaluate_through`): the server checks with its warm
 runner, records progress once, shows the verdict in every open page, and sends back
 the text to print. When no server runs (or it does not answer within a moment) the
 command falls back to doing the work itself, exactly as before.
@@ -11,7 +12,7 @@ command falls back to doing the work itself, exactly as before.
 This module is imported before anything heavy (no torch, typer, rich or pydantic), so
 that a check answered by the server costs a Python start and one round trip.
 
-Protocol: one JSON object per line each way. Request ``{"op": "check" | "hint" | "quiz",
+Protocol: one JSON object per line each way. Request ``{"op": "check" | "hint" | "quiz" | "evaluate",
 "args": {...}, "cwd": ..., "width": ..., "color": ...}``; reply ``{"exit": N, "stdout":
 TEXT, "stderr": TEXT}``.
 """
@@ -102,6 +103,24 @@ def running_server(root: Path) -> dict | None:
     """The registry of the server that serves ``root`` right now (it answered a ping), else None."""
     reply = request(root, "ping", {}, timeout=2.0)
     return reply if reply and reply.get("exit") == 0 and reply.get("url") else None
+
+
+def evaluate_through(root: Path, fallback=None):
+    """A quiz ``Evaluate`` (``(lesson, check) -> (value, printed output)``) that runs a predict
+    check's code in the warm runner of the server serving ``root``; when no server answers (or
+    it does not know the check), ``fallback`` does (default: this process, as ``torchtutor quiz``
+    always did). A failing check code raises CheckCodeError either way."""
+    def evaluate(lesson, check):
+        from .curriculum.evaluate import CheckCodeError, run_check_code
+
+        reply = request(root, "evaluate", {"lesson": lesson.slug, "check": check.id}, timeout=60.0)
+        if reply is not None and reply.get("exit") == 0 and "value" in reply:
+            value = reply["value"]
+            return (tuple(value) if check.answer_kind == "shape" else value), str(reply.get("output") or "")
+        if reply is not None and reply.get("kind") == "check-code":
+            raise CheckCodeError(str(reply.get("message")))
+        return (fallback or run_check_code)(lesson, check)
+    return evaluate
 
 
 def _parse(argv: list[str]) -> tuple[str | None, str, dict] | None:

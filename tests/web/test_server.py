@@ -225,6 +225,25 @@ def test_cli_quiz_answer_and_hint_through_the_server(served) -> None:
     assert missing.returncode == 2 and "no exercise" in missing.stderr.lower()
 
 
+def test_cli_quiz_predict_checks_run_in_the_servers_runner(served) -> None:
+    from torchtutor.curriculum.evaluate import run_check_code
+    from torchtutor.service import request
+
+    lesson = COURSE.lesson("autograd")
+    check = next(c for c in lesson.checks if c.kind == "predict")
+    real, _ = run_check_code(lesson, check)
+    reply = request(served.root, "evaluate", {"lesson": lesson.slug, "check": check.id})
+    assert reply["exit"] == 0 and reply["value"] == real
+    answered = _tt("quiz", lesson.slug, "--check", check.id, "--answer", str(real), "--json", cwd=served.root)
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["correct"] is True and json.loads(answered.stdout)["recorded"] is True
+    env = {k: v for k, v in os.environ.items() if k not in ("TORCHTUTOR_WORKSPACE", "TORCHTUTOR_COURSE")}
+    asked = subprocess.run([sys.executable, "-m", "torchtutor", "quiz", lesson.slug, "--check", check.id],
+                           cwd=served.root, env=env, input=f"{real}\n", capture_output=True, text=True, timeout=120)
+    assert asked.returncode == 0, asked.stderr
+    assert "Right" in asked.stdout and "1 of 1 right" in asked.stdout
+
+
 def test_cli_falls_back_when_no_server_answers(tmp_path) -> None:
     root = tmp_path / "ws"
     assert _tt("start", str(root), "--no-browser", "--no-watch", cwd=tmp_path).returncode == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import re
 from typing import Any
 
 from .models import Check, Lesson
@@ -48,15 +49,25 @@ def format_value(kind: str, value: Any) -> str:
 
 
 def run_check_code(lesson: Lesson, check: Check) -> tuple[Any, str]:
-    """Run a predict check's ``code`` in a fresh namespace; returns (answer, printed output).
+    """Run a predict check's ``code`` in this process; returns (answer, printed output).
+
+    The default way a :class:`~torchtutor.workspace.quiz.Quiz` evaluates (and the generated
+    record's); the web reader and the local service evaluate the same way in the warm
+    runner's sandbox (``Runner.evaluate``, which calls :func:`evaluate_code` in a child).
+    """
+    return evaluate_code(f"{lesson.slug}/{check.id}", check.code or "", check.answer_kind or "text")
+
+
+def evaluate_code(where: str, code: str, kind: str) -> tuple[Any, str]:
+    """Run a predict check's code (named ``where``, ``LESSON/CHECK``) in a fresh namespace and
+    return ``(_to_plain(kind, answer), printed output)``.
 
     Random generators are seeded with 0 (torch's is restored afterwards), as the runner
     does for exercises. A failure here is a bug in the course, reported as CheckCodeError.
     """
-    namespace: dict[str, Any] = {"__name__": f"torchtutor_check_{check.id.replace('-', '_')}"}
+    namespace: dict[str, Any] = {"__name__": "torchtutor_check_" + re.sub(r"\W", "_", where.rpartition("/")[2])}
     out = io.StringIO()
-    where = f"{lesson.slug}/{check.id}"
-    uses_torch = "torch" in (check.code or "")
+    uses_torch = "torch" in code
     try:
         with contextlib.ExitStack() as stack:
             stack.enter_context(contextlib.redirect_stdout(out))
@@ -67,7 +78,7 @@ def run_check_code(lesson: Lesson, check: Check) -> tuple[Any, str]:
 
                 stack.enter_context(torch.random.fork_rng(devices=[]))
                 torch.manual_seed(0)
-            exec(compile(check.code or "", f"<check {where}>", "exec"), namespace)
+            exec(compile(code, f"<check {where}>", "exec"), namespace)
     except BaseException as exc:  # noqa: BLE001 - course code: any failure, even SystemExit, is a course bug
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -77,7 +88,7 @@ def run_check_code(lesson: Lesson, check: Check) -> tuple[Any, str]:
         raise CheckCodeError(f"The code of check {where} ran but did not set `answer`. This is a bug in the course; "
                         "please report it.")
     try:
-        return _to_plain(check.answer_kind or "text", namespace["answer"]), out.getvalue()
+        return _to_plain(kind, namespace["answer"]), out.getvalue()
     except (TypeError, ValueError) as exc:
         raise CheckCodeError(f"The code of check {where} set `answer` to something that is not a "
-                        f"{check.answer_kind} ({exc}). This is a bug in the course; please report it.") from None
+                        f"{kind} ({exc}). This is a bug in the course; please report it.") from None

@@ -163,10 +163,14 @@ class CheckItem:
         """Answer the check. With nothing given it shows the question; a predict check then
         runs the real code and compares; a transfer answer is shown beside the model answer
         and is marked by you (``mark="got it" | "partly" | "missed"``). Recorded like `quiz`."""
-        from ..workspace.quiz import AnswerFormatError, Quiz
+        from ..service import evaluate_through
+        from ..workspace.quiz import AnswerFormatError, Quiz, runner_evaluate
 
         ws = _open_workspace()
-        quiz = Quiz(ws.course, self._lesson, ws.store)
+        # a predict check's code runs in a running server's warm runner, else in this kernel's
+        # runner: in a sandboxed child either way, never in the kernel
+        evaluate = evaluate_through(ws.root, fallback=lambda lesson, check: runner_evaluate(_get_runner())(lesson, check))
+        quiz = Quiz(ws.course, self._lesson, ws.store, evaluate=evaluate)
         if given is None or (isinstance(given, str) and not given.strip()):
             return quiz_view(self._lesson, self._check, None, asked=True)
         text = given if isinstance(given, str) else _as_answer_text(given)

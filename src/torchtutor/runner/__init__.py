@@ -360,6 +360,39 @@ class Runner:
                 problem,
             )
 
+    def evaluate(self, where: str, code: str, kind: str, *, timeout: float = 10.0) -> tuple[Any, str]:
+        """Evaluate a predict check's code (``where`` is ``LESSON/CHECK``) in a sandboxed child,
+        exactly as :func:`torchtutor.curriculum.evaluate.evaluate_code` would in this process:
+        returns ``(value, printed output)`` with the value normalised for ``kind`` (a shape as a
+        tuple). Any failure, including running past ``timeout`` seconds, is raised as
+        :class:`~torchtutor.curriculum.evaluate.CheckCodeError`: one paragraph, a bug in the course."""
+        from torchtutor.curriculum.evaluate import CheckCodeError
+
+        from .outcomes import TIMEOUT
+        from .predict import CHECK_CODE, TARGET
+
+        fd, spec = tempfile.mkstemp(prefix="torchtutor-predict-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"where": where, "code": code, "kind": kind}, fh)
+            verdict = self.run(CheckRequest(where, spec, "", timeout=timeout, target=TARGET))
+        finally:
+            os.unlink(spec)
+        if verdict.passed and len(verdict.details) == 2:
+            value = json.loads(verdict.details[0])
+            return (tuple(value) if kind == "shape" else value), verdict.details[1]
+        if verdict.failure == CHECK_CODE:
+            raise CheckCodeError(verdict.summary)
+        if verdict.failure == TIMEOUT:
+            raise CheckCodeError(f"The code of check {where} ran for more than {timeout:g} s without finishing, so it "
+                                 "was stopped. This is a bug in the course, not in your answer; please report it.")
+        if verdict.failure == STOPPED:
+            raise CheckCodeError(f"torchtutor stopped while it ran the code of check {where}, because it is shutting "
+                                 "down; answer again once it runs.")
+        reason = verdict.summary.rstrip(".")
+        raise CheckCodeError(f"The code of check {where} gave no answer in torchtutor's runner ({reason}). This is a "
+                             "bug in the course or in torchtutor, not in your answer; please report it.")
+
     def close(self) -> None:
         """Stop the worker, even in the middle of a check; the Runner cannot be used afterwards.
 

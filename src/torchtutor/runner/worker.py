@@ -82,6 +82,8 @@ PRELOAD = (
     "torchtutor.checks.harness",
     "torchtutor.diagnose",
     "torchtutor.diagnose.probe",
+    # Predict checks of lessons (the quiz in the web reader and through the local service).
+    "torchtutor.runner.predict",
 )
 
 TICK = 0.02  # seconds between looks at a running check (child exit wakes us at once)

@@ -76,13 +76,24 @@ class Reader:
         self.watch = watch
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
-        # widgets and predict checks run torch in this process and fork/restore its global RNG:
+        # widgets (and predict checks, without a runner) run torch in this process and fork/restore its global RNG:
         # one at a time, so two requests never interleave their seeds
         self.torch_lock = threading.Lock()
 
     def in_process(self, fn, *args, **kwargs):
         with self.torch_lock:
             return fn(*args, **kwargs)
+
+    def evaluate(self, lesson, check):
+        """Run a predict check's code for the quiz (``workspace.quiz.Evaluate``): in the warm
+        runner's sandboxed child, or in this process when the reader has no runner."""
+        if self.runner is None:
+            from ..curriculum.evaluate import run_check_code
+
+            return self.in_process(run_check_code, lesson, check)
+        from ..workspace.quiz import runner_evaluate
+
+        return runner_evaluate(self.runner)(lesson, check)
 
     # ----- verdicts ---------------------------------------------------------------------
     def publish_verdict(self, lesson, ex, verdict) -> dict:
@@ -278,7 +289,7 @@ def create_app(reader: Reader, *, token: str, port: int):
 
         lesson_ = _lesson(reader, request.path_params["lesson"])
         data = await _json_body(request)
-        quiz = Quiz(ws.course, lesson_, ws.store)
+        quiz = Quiz(ws.course, lesson_, ws.store, evaluate=reader.evaluate)
         try:
             check_ = quiz.check(request.path_params["check"])
             if data.get("reveal"):
@@ -287,7 +298,7 @@ def create_app(reader: Reader, *, token: str, port: int):
             mark = data.get("mark")
             if not isinstance(answer, str) or (mark is not None and not isinstance(mark, str)):
                 raise BadRequest("answer (and mark, if given) must be text.")
-            result = await asyncio.to_thread(reader.in_process, quiz.answer, check_, answer, mark)
+            result = await asyncio.to_thread(quiz.answer, check_, answer, mark)
         except QuizError as exc:
             raise BadRequest(str(exc)) from None
         return JSONResponse(result.to_dict())

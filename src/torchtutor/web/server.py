@@ -81,7 +81,7 @@ def serve(ws: Workspace, *, port: int | None = None, open_browser: bool = True, 
     with Runner() as runner:
         reader = Reader(ws, runner, on_verdict=on_verdict, watch=watch)
         app = create_app(reader, token=token, port=actual)
-        service = ServiceServer(ws, check=reader.check, url=url, in_process=reader.in_process)
+        service = ServiceServer(ws, check=reader.check, url=url, evaluate=reader.evaluate)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=1)
         server = _Server(config, reader)

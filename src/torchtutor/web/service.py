@@ -3,7 +3,9 @@
 A thread accepts connections on a Unix socket (mode 0600, in a 0700 folder) and
 answers ``check``, ``hint`` and ``quiz`` with the server's workspace and warm runner,
 rendering the same text the CLI prints (``render``), so the output is identical
-whichever process did the work.
+whichever process did the work. ``evaluate`` runs one predict check's code in the warm
+runner and answers its value and printed output: the interactive ``torchtutor quiz``
+asks it, then grades and records in its own process.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ log = logging.getLogger("torchtutor.web")
 
 
 class ServiceServer:
-    def __init__(self, ws: Workspace, *, check: Callable, url: str, in_process: Callable | None = None):
+    def __init__(self, ws: Workspace, *, check: Callable, url: str, evaluate: Callable | None = None):
         self.ws = ws
         self.check = check          # (lesson, exercise) -> the published payload; records and broadcasts
-        self.in_process = in_process or (lambda fn, *a, **k: fn(*a, **k))   # serialises torch work with the app
+        self.evaluate = evaluate    # (lesson, check) -> (value, output): a predict check's code, in the runner
         self.url = url
         self.path = socket_path(ws.root)
         self.sock: socket.socket | None = None
@@ -133,6 +135,8 @@ class ServiceServer:
                 return {"exit": 0, "stdout": out.getvalue()}
             if op == "quiz":
                 return self._quiz(args, console, out)
+            if op == "evaluate":
+                return self._evaluate(args)
         except WorkspaceError as exc:
             return {"exit": 2, "stdout": "", "stderr": f"Error: {exc}\n"}
         return {"exit": 2, "stdout": "", "stderr": f"Error: the server does not answer {op!r}.\n"}
@@ -155,10 +159,10 @@ class ServiceServer:
         from ..workspace.quiz import QuizError, open_quiz
 
         try:
-            quiz = open_quiz(args.get("key"), self.ws.root, course=self.ws.course, check_id=args.get("check"))
+            quiz = open_quiz(args.get("key"), self.ws.root, course=self.ws.course, check_id=args.get("check"),
+                             evaluate=self.evaluate)
             try:
-                result = self.in_process(quiz.answer, quiz.check(args["check"]), args.get("answer", ""),
-                                         args.get("mark")).to_dict()
+                result = quiz.answer(quiz.check(args["check"]), args.get("answer", ""), args.get("mark")).to_dict()
             finally:
                 if quiz.store is not None:
                     quiz.store.close()
@@ -169,3 +173,22 @@ class ServiceServer:
         render.quiz_result(console, result)
         return {"exit": 0, "stdout": out.getvalue()}
 
+
+    def _evaluate(self, args: dict) -> dict:
+        """``{"lesson": SLUG, "check": ID}`` -> ``{"exit": 0, "value": ..., "output": ...}``; a failing
+        check code -> exit 2 with CheckCodeError's paragraph (``kind: check-code``)."""
+        from ..curriculum.evaluate import CheckCodeError, run_check_code
+        from ..workspace.quiz import QuizError, find_lesson, Quiz
+
+        try:
+            lesson = find_lesson(self.ws.course, str(args.get("lesson") or ""))
+            check = Quiz(self.ws.course, lesson).check(str(args.get("check") or ""))
+        except QuizError as exc:
+            return {"exit": 2, "stdout": "", "stderr": f"Error: {exc}\n"}
+        if check.kind != "predict":
+            return {"exit": 2, "stdout": "", "stderr": f"Error: check {lesson.slug}/{check.id} is not a predict check.\n"}
+        try:
+            value, output = (self.evaluate or run_check_code)(lesson, check)
+        except CheckCodeError as exc:
+            return {"exit": 2, "stdout": "", "stderr": f"Error: {exc}\n", "kind": "check-code", "message": str(exc)}
+        return {"exit": 0, "stdout": "", "value": list(value) if isinstance(value, tuple) else value, "output": output}

@@ -26,7 +26,7 @@ import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..curriculum import Check, Course, Lesson, load_or_raise
 from ..curriculum.evaluate import CheckCodeError, format_value
@@ -198,15 +198,6 @@ def compare(kind: str, guess_text: str, real: Any, tolerance: float = 1e-4) -> b
     return guess.removeprefix("torch.") == want.removeprefix("torch.")
 
 
-def run_check_code(lesson: Lesson, check: Check) -> tuple[Any, str]:
-    """Run a predict check's ``code`` (see :func:`torchtutor.curriculum.evaluate.run_check_code`);
-    a failure of the course's own code is a :class:`QuizError`."""
-    try:
-        return _run_check_code(lesson, check)
-    except CheckCodeError as exc:
-        raise QuizError(str(exc)) from None
-
-
 # --------------------------------------------------------------------------- lessons and checks
 def find_lesson(course: Course, key: str) -> Lesson:
     """A lesson by slug or number, or QuizError naming the lessons that have checks."""
@@ -244,17 +235,37 @@ def public_check(check: Check) -> dict:
     return data
 
 
+Evaluate = Callable[[Lesson, Check], "tuple[Any, str]"]
+"""How a predict check's code is run: ``(lesson, check) -> (value, printed output)``, raising
+CheckCodeError when the course's code fails. In this process by default
+(:func:`torchtutor.curriculum.evaluate.run_check_code`); the web reader and its local service
+pass the warm runner's sandbox (:func:`runner_evaluate`), the CLI the running server's
+(:func:`torchtutor.service.evaluate_through`)."""
+
+
+def runner_evaluate(runner) -> Evaluate:
+    """An :data:`Evaluate` that runs the check's code in ``runner``'s sandboxed child
+    (:meth:`torchtutor.runner.Runner.evaluate`)."""
+    def evaluate(lesson: Lesson, check: Check) -> tuple[Any, str]:
+        return runner.evaluate(f"{lesson.slug}/{check.id}", check.code or "", check.answer_kind or "text")
+    return evaluate
+
+
 class Quiz:
     """The checks of one lesson, answered against an optional progress store.
 
     With ``store=None`` nothing is recorded (no workspace) and :attr:`note` says so.
+    ``evaluate`` runs a predict check's code (see :data:`Evaluate`); recording is the same
+    whichever runs it.
     """
 
-    def __init__(self, course: Course, lesson: Lesson, store=None, note: str = ""):
+    def __init__(self, course: Course, lesson: Lesson, store=None, note: str = "",
+                 evaluate: Evaluate | None = None):
         self.course = course
         self.lesson = lesson
         self.store = store
         self.note = note
+        self.evaluate = evaluate or _run_check_code
 
     @property
     def recording(self) -> bool:
@@ -304,7 +315,10 @@ class Quiz:
             parse_shape(text)
         elif kind == "bool":
             parse_bool(text)
-        real, output = run_check_code(self.lesson, check)
+        try:
+            real, output = self.evaluate(self.lesson, check)
+        except CheckCodeError as exc:
+            raise QuizError(str(exc)) from None
         correct = compare(kind, text, real, check.tolerance)
         result = self._result(check, text.strip(), correct, expected=format_value(kind, real),
                               explanation=check.explanation, value=_json_value(kind, real), output=output)
@@ -360,14 +374,15 @@ class Quiz:
 
 def open_quiz(lesson_key: str | None = None, workspace: str | Path | None = None,
               course: Course | None = None, course_root: str | Path | None = None,
-              env: dict | None = None, check_id: str | None = None) -> Quiz:
+              env: dict | None = None, check_id: str | None = None,
+              evaluate: Evaluate | None = None) -> Quiz:
     """A quiz for ``lesson_key`` (slug or number), recording into the workspace's store.
 
     Without a lesson: the lesson named by a ``lesson/check`` style ``check_id``, else the
     workspace's next lesson (or the next one after it with checks).
     With no workspace found (and none named by ``workspace`` or ``$TORCHTUTOR_WORKSPACE``),
     the quiz starts at the first lesson and records nothing; ``Quiz.note`` says so. A
-    named workspace that is not one is still an error.
+    named workspace that is not one is still an error. ``evaluate``: see :class:`Quiz`.
     """
     env = os.environ if env is None else env
     course = course or load_or_raise(Path(course_root) if course_root else None)
@@ -382,10 +397,10 @@ def open_quiz(lesson_key: str | None = None, workspace: str | Path | None = None
     if root is None:
         lesson = find_lesson(course, lesson_key) if lesson_key else default_lesson(course)
         return Quiz(course, lesson, None, note="No workspace here, so your answers are not recorded. "
-                    "Run `torchtutor start` to create one, or pass --workspace DIR.")
+                    "Run `torchtutor start` to create one, or pass --workspace DIR.", evaluate=evaluate)
     ws = Workspace(root, course)
     lesson = find_lesson(course, lesson_key) if lesson_key else default_lesson(course, ws.next_lesson())
-    return Quiz(course, lesson, ws.store)
+    return Quiz(course, lesson, ws.store, evaluate=evaluate)
 
 
 def stdin_is_interactive() -> bool:

@@ -183,3 +183,23 @@ def test_a_failing_check_code_through_the_service_is_one_paragraph(service) -> N
     message = str(out.exception)
     assert "NameError" in message and f"{slug}/{check_id}" in message and "bug in the course" in message
     assert "Traceback" not in message
+
+
+def test_the_notebook_evaluates_through_the_server_else_in_its_own_runner(service, runner, monkeypatch) -> None:
+    """A notebook's predict check: the running server's runner answers; without a server the
+    kernel's own runner does, in a sandboxed child (never the kernel itself)."""
+    from torchtutor import nb
+
+    server, slug, check_id = service
+    next(c for c in server.ws.course.lesson(slug).checks if c.id == check_id).code = "answer = 111"
+    monkeypatch.setattr(nb, "_workspace", server.ws)
+    monkeypatch.setattr(nb, "_runner", runner)
+    lesson = load_or_raise().lesson(slug)
+    check = next(c for c in lesson.checks if c.id == check_id)
+    check.code = PID_CODE
+    item = nb.CheckItem(lesson, check)
+    assert "The code gives: 111" in item.answer("1").text                       # the server's copy ran
+    server.close()
+    shown = item.answer("1").text
+    gives = int(re.search(r"The code gives: (\d+)", shown).group(1))
+    assert gives != os.getpid()                                                    # the kernel's runner, not here

@@ -169,7 +169,10 @@ class CheckItem:
         ws = _open_workspace()
         # a predict check's code runs in a running server's warm runner, else in this kernel's
         # runner: in a sandboxed child either way, never in the kernel
-        evaluate = evaluate_through(ws.root, fallback=lambda lesson, check: runner_evaluate(_get_runner())(lesson, check))
+        def in_the_kernels_runner(lesson, check):
+            return runner_evaluate(_get_runner())(lesson, check)
+
+        evaluate = evaluate_through(ws.root, fallback=in_the_kernels_runner)
         quiz = Quiz(ws.course, self._lesson, ws.store, evaluate=evaluate)
         if given is None or (isinstance(given, str) and not given.strip()):
             return quiz_view(self._lesson, self._check, None, asked=True)

@@ -186,7 +186,8 @@ class ServiceServer:
         except QuizError as exc:
             return {"exit": 2, "stdout": "", "stderr": f"Error: {exc}\n"}
         if check.kind != "predict":
-            return {"exit": 2, "stdout": "", "stderr": f"Error: check {lesson.slug}/{check.id} is not a predict check.\n"}
+            return {"exit": 2, "stdout": "",
+                    "stderr": f"Error: check {lesson.slug}/{check.id} is not a predict check.\n"}
         try:
             value, output = (self.evaluate or run_check_code)(lesson, check)
         except CheckCodeError as exc:

@@ -203,3 +203,13 @@ def test_the_notebook_evaluates_through_the_server_else_in_its_own_runner(servic
     shown = item.answer("1").text
     gives = int(re.search(r"The code gives: (\d+)", shown).group(1))
     assert gives != os.getpid()                                                    # the kernel's runner, not here
+
+
+def test_every_real_predict_check_gives_the_same_answer_in_the_runner(runner) -> None:
+    from torchtutor.workspace.quiz import runner_evaluate
+
+    evaluate = runner_evaluate(runner)
+    pairs = [(lesson, check) for lesson in load_or_raise().lessons for check in lesson.checks if check.kind == "predict"]
+    assert pairs
+    for lesson, check in pairs:
+        assert evaluate(lesson, check) == run_check_code(lesson, check), f"{lesson.slug}/{check.id}"

@@ -52,7 +52,7 @@ class Config:
     weight_decay: float = 5e-4
     patience: int = 4  # epochs without a better validation accuracy before stopping
     augment: bool = True  # mirror images (Fashion-MNIST only) and random shifts, per image, in the batch
-    shift: int = 1  # the largest random shift in pixels (0: none). 1 closes most of the train/test gap; 2 learns slower
+    shift: int | None = None  # the largest random shift in pixels; None: the model's own (SHIFTS)
     mirror_test: bool = True  # Fashion-MNIST: judge each image together with its mirror image (see evaluate)
     precision: str = "auto"  # auto, fp32 or bf16 (bfloat16 autocast for the forward pass and the loss)
     width: int = 24  # the CNN's first-layer channels (doubling per block)
@@ -149,6 +149,12 @@ def pick_device(requested: str | None = None) -> torch.device:
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
+
+#: The default random shift per model. A convolution finds a sleeve wherever it is, so one-pixel
+#: shifts teach the CNN what it must ignore (it overfit without them: train 97.7%, validation
+#: 93.5%). An MLP has one weight per pixel position, so a shifted coat is a new coat to it, and
+#: shifts only cost it accuracy (full data, 12 epochs: 89.57% without, 88.97% with one pixel).
+SHIFTS = {"mlp": 0, "cnn": 1}
 
 
 def pick_precision(requested: str, device: torch.device) -> str:
@@ -309,7 +315,8 @@ def run(config: Config, progress=None) -> Report:
         raise ProjectError(f"There is no model {config.model!r}; choose one of {', '.join(models.MODELS)}.")
     threads = configure_threads(config.threads)
     device = pick_device(config.device)
-    config = replace(config, precision=pick_precision(config.precision, device))  # the caller's config stays as given
+    config = replace(config, precision=pick_precision(config.precision, device),   # the caller's config stays
+                     shift=SHIFTS[config.model] if config.shift is None else config.shift)  # as given
     torch.manual_seed(config.seed)
     splits, source, classes = load_splits(config, device)
     stats = pixel_stats(splits["train"].images)

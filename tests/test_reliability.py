@@ -135,6 +135,17 @@ def test_a_damaged_database_is_announced_once_and_shown_by_progress_until_acknow
     assert "Notice" not in tt("progress", cwd=ws).stdout
 
 
+def test_progress_as_the_first_command_after_damage_shows_the_notice_once(ws: Path) -> None:
+    db = ws / ".torchtutor" / "progress.sqlite3"
+    _fill(db, 5)
+    db.write_bytes(b"\0" * 8192)                            # zeroed
+    first = tt("progress", cwd=ws)
+    assert first.returncode == 0, first.stderr
+    assert (first.stdout + first.stderr).count("was damaged") == 1      # the banner, not the banner and the notice
+    assert "progress --acknowledge" in first.stdout
+    assert tt("list", cwd=ws).stderr.count("was damaged") == 0          # already shown: other commands stay quiet
+
+
 @pytest.mark.parametrize("damage", ["zeros", "random bytes"])
 def test_unreadable_databases_start_fresh_and_say_nothing_was_kept(tmp_path, damage) -> None:
     db = tmp_path / "p.sqlite3"

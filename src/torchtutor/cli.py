@@ -73,9 +73,10 @@ def workspace_dir(ctx: typer.Context, workspace: Optional[Path] = None) -> Optio
     return (root.obj or {}).get("workspace") if root is not None else None
 
 
-def _ws(ctx: typer.Context, workspace: Optional[Path] = None) -> Workspace:
+def _ws(ctx: typer.Context, workspace: Optional[Path] = None, notices: bool = True) -> Workspace:
     ws = open_workspace(workspace_dir(ctx, workspace))
-    _show_notices(ws)
+    if notices:
+        _show_notices(ws)
     return ws
 
 
@@ -242,7 +243,8 @@ def progress(ctx: typer.Context, as_json: JsonOpt = False, workspace: WorkspaceO
              acknowledge: Annotated[bool, typer.Option(
                  "--acknowledge", help="Stop showing the notices at the top (e.g. a recovered progress database).")] = False):
     """Show lessons, exercises and concepts with their status."""
-    ws = _ws(ctx, workspace)
+    ws = _ws(ctx, workspace, notices=False)
+    ws.new_notices()  # marked as shown, not printed: progress shows every notice as its banner, once
     if acknowledge:
         count = ws.acknowledge_notices()
         err_console.print(f"Acknowledged {count} notice{'s' if count != 1 else ''}." if count else "There were no notices.")
